@@ -1,0 +1,115 @@
+# shipyard.aws — every target does its own setup, idempotently, on a fresh machine.
+#
+#   make demo        the main job on the embedded local environment (AWS emulator + PostgreSQL)
+#   make test        the whole test suite (unit, integration, lint, sanity)
+#   make setup       only the setup: .venv, pip installs, the collection path, system packages, Terraform CLI config
+#   make local-up    start the AWS emulator (127.0.0.1:$SHIPYARD_LOCAL_AWS_PORT, default 4566) and PostgreSQL
+#   make local-down  stop exactly what local-up started
+#   make lint        ansible-lint (production profile), yamllint, terraform fmt
+#   make sanity      ansible-test sanity on Python 3.11
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+TERRAFORM ?= terraform
+VENV := .venv
+BIN := $(VENV)/bin
+STATE := .shipyard
+COLLECTION_ROOT := $(STATE)/collections
+COLLECTION_LINK := $(COLLECTION_ROOT)/ansible_collections/shipyard/aws
+SANITY_ROOT := $(STATE)/sanity/ansible_collections/shipyard/aws
+SYSTEM_PACKAGES := buildah postgresql shellcheck
+
+# Terraform: the project's own CLI config; hashicorp/aws from a filesystem mirror when this machine has one.
+TF_PROVIDER_MIRROR ?= $(shell tools/find-provider-mirror)
+export TF_PROVIDER_MIRROR
+export TF_CLI_CONFIG_FILE := $(CURDIR)/$(STATE)/terraform/cli.tfrc
+export TF_PLUGIN_CACHE_DIR := $(CURDIR)/$(STATE)/terraform/plugin-cache
+export PYTHONPATH := $(CURDIR)/tools
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# The collection's own requirements pin what the tests run with; pip's user config must not add more.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+REQUIREMENTS_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
+
+.PHONY: help setup venv system-packages collection-path terraform-config local-up local-down local-status \
+        demo test unit integration lint sanity collection-build clean
+
+help:
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+
+setup: venv system-packages collection-path terraform-config
+
+venv: $(REQUIREMENTS_STAMP)
+
+$(REQUIREMENTS_STAMP): requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "shipyard.aws needs Python >= 3.11; set PYTHON=python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=24'
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+system-packages:
+	@missing=""; \
+	command -v buildah >/dev/null || missing="$$missing buildah"; \
+	{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; } || missing="$$missing postgresql"; \
+	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+	  echo "missing system packages:$$missing — install them (Debian/Ubuntu: sudo apt-get install$$missing); the tests that need them will fail until then"; \
+	fi
+
+collection-path:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@test -L $(COLLECTION_LINK) || ln -sfn ../../../.. $(COLLECTION_LINK)
+
+terraform-config: venv
+	@$(BIN)/python -m localenv terraform-config --binary $(TERRAFORM) >/dev/null
+
+local-up: setup
+	@$(BIN)/python -m localenv up
+
+local-down:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m localenv down; else echo "nothing to stop (no $(VENV))"; fi
+
+local-status: venv
+	@$(BIN)/python -m localenv status
+
+demo: local-up
+	$(BIN)/ansible-playbook -i inventories/local playbooks/bootstrap.yml
+
+unit: setup
+	$(BIN)/python -m pytest tests/unit
+
+integration: setup
+	$(BIN)/python -m pytest tests/integration
+
+test: setup
+	$(BIN)/python -m pytest tests/unit tests/integration
+	$(MAKE) lint sanity
+
+lint: setup
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production
+	@if [ -d terraform ]; then $(TERRAFORM) fmt -check -recursive terraform; fi
+
+# ansible-test needs the collection at .../ansible_collections/shipyard/aws as a real directory, so it
+# runs on a fresh copy of the files git would ship (tracked and new, not ignored).
+sanity: setup
+	@rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+	@git ls-files -z --cached --others --exclude-standard \
+	  | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(SANITY_ROOT)
+	cd $(SANITY_ROOT) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+collection-build: setup
+	$(BIN)/ansible-galaxy collection build --force --output-path $(STATE)/dist .
+
+clean: local-down
+	rm -rf $(STATE) $(VENV) tests/output

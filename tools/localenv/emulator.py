@@ -1,0 +1,130 @@
+"""The local AWS emulator: moto in server mode on loopback, with the harness's extensions."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from localenv import net, process
+from localenv.paths import REPO_ROOT, run_dir
+
+DEFAULT_PORT = 4566
+PORT_VARIABLE = "SHIPYARD_LOCAL_AWS_PORT"
+MARKER = "localenv.emulator_app"
+START_TIMEOUT = 60.0
+
+
+class EmulatorError(RuntimeError):
+    """A one-line, user-facing reason the emulator could not be started."""
+
+
+def configured_port() -> int:
+    value = os.environ.get(PORT_VARIABLE, "")
+    if not value:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise EmulatorError(f"{PORT_VARIABLE}={value!r} is not a TCP port number (1-65535)")
+    return int(value)
+
+
+@dataclass
+class Emulator:
+    port: int
+    state: Path | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{net.LOOPBACK}:{self.port}"
+
+    @property
+    def record_file(self) -> Path:
+        return run_dir(self.state) / f"emulator-{self.port}.json"
+
+    @property
+    def log_file(self) -> Path:
+        return run_dir(self.state) / f"emulator-{self.port}.log"
+
+    def running_pid(self) -> int | None:
+        record = process.read_record(self.record_file)
+        if record and process.is_running(record["pid"], MARKER):
+            return record["pid"]
+        return None
+
+    def start(self) -> str:
+        """Start the emulator unless ours already runs; returns a one-line status."""
+        pid = self.running_pid()
+        if pid:
+            return f"AWS emulator already running at {self.endpoint} (pid {pid})"
+        if net.port_in_use(self.port):
+            is_aws, what = net.describe_listener(self.port)
+            if is_aws:
+                return f"port {self.port} is already taken by {what}; using it as the AWS endpoint ({self.endpoint})"
+            raise EmulatorError(
+                f"port {self.port} is already taken by {what}; stop it or choose another port with {PORT_VARIABLE}=<port>"
+            )
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT / "tools"), env.get("PYTHONPATH")]))
+        child = process.spawn(
+            [sys.executable, "-m", MARKER, "--port", str(self.port)], self.log_file, env=env
+        )
+        if not net.wait_for_port(self.port, START_TIMEOUT, alive=lambda: child.poll() is None):
+            process.terminate(child.pid, MARKER)
+            tail = self.log_file.read_text(errors="replace").splitlines()[-15:]
+            raise EmulatorError(
+                f"the AWS emulator did not come up on port {self.port}; its log ({self.log_file}) ends:\n" + "\n".join(tail)
+            )
+        self._wait_healthy()
+        process.write_record(
+            self.record_file,
+            {"pid": child.pid, "port": self.port, "endpoint": self.endpoint, "started_at": time.time()},
+        )
+        return f"AWS emulator started at {self.endpoint} (pid {child.pid}, log {self.log_file})"
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/_shipyard/health", timeout=5) as response:  # noqa: S310
+                    if json.load(response).get("status") == "ok":
+                        return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+
+    def stop(self) -> str:
+        record = process.read_record(self.record_file)
+        if not record:
+            return f"no AWS emulator of ours recorded for port {self.port}; nothing to stop"
+        stopped = process.terminate(record["pid"], MARKER)
+        self.record_file.unlink(missing_ok=True)
+        if stopped:
+            return f"AWS emulator stopped (pid {record['pid']}, port {self.port})"
+        return f"AWS emulator (pid {record['pid']}) was no longer running; removed its stale record"
+
+    def status(self) -> str:
+        pid = self.running_pid()
+        if pid:
+            return f"AWS emulator running at {self.endpoint} (pid {pid})"
+        if net.port_in_use(self.port):
+            return f"port {self.port}: {net.describe_listener(self.port)[1]}, not started by this project"
+        return f"AWS emulator not running (port {self.port})"
+
+    # Test helpers: the request log the extensions keep (see localenv/extensions.py).
+    def requests(self) -> list[dict]:
+        with urllib.request.urlopen(f"{self.endpoint}/_shipyard/requests", timeout=10) as response:  # noqa: S310
+            return json.load(response)
+
+    def clear_requests(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/_shipyard/requests", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
+    def reset(self) -> None:
+        """Forget every emulated resource (moto's own reset endpoint)."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=30).close()  # noqa: S310
