@@ -21,6 +21,7 @@ STATE := .shipyard
 COLLECTION_ROOT := $(STATE)/collections
 COLLECTION_LINK := $(COLLECTION_ROOT)/ansible_collections/shipyard/aws
 SANITY_ROOT := $(STATE)/sanity/ansible_collections/shipyard/aws
+SANITY_VENV := $(STATE)/sanity-venv
 SYSTEM_PACKAGES := buildah postgresql shellcheck
 
 # Terraform: the project's own CLI config; hashicorp/aws from a filesystem mirror when this machine has one.
@@ -101,12 +102,31 @@ lint: setup
 	@if [ -d terraform ]; then $(TERRAFORM) fmt -check -recursive terraform; fi
 
 # ansible-test needs the collection at .../ansible_collections/shipyard/aws as a real directory, so it
-# runs on a fresh copy of the files git would ship (tracked and new, not ignored).
-sanity: setup
-	@rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
+# runs on a fresh copy of the files git would ship (tracked and new, not ignored), in a git repository
+# of its own (ansible-test lists its targets with git). The dependencies are linked beside it from the
+# `ansible` package. ansible-test runs from a virtualenv of its own (.shipyard/sanity-venv, same ansible-core)
+# with --local --requirements: its --venv mode downloads a pip bootstrap script from outside PyPI.
+sanity: setup $(SANITY_VENV)/.ready
+	@rm -rf $(STATE)/sanity && mkdir -p $(SANITY_ROOT)
 	@git ls-files -z --cached --others --exclude-standard \
 	  | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(SANITY_ROOT)
-	cd $(SANITY_ROOT) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	@cd $(SANITY_ROOT) && git init -q && git add -A
+	@for ns in amazon community ansible; do \
+	  ln -sfn "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections/$$ns" \
+	    $(STATE)/sanity/ansible_collections/$$ns; done
+	cd $(SANITY_ROOT) && $(CURDIR)/$(SANITY_VENV)/bin/ansible-test sanity --local --requirements --python 3.11 --color no
+
+$(SANITY_VENV)/.ready: $(REQUIREMENTS_STAMP) tools/get_pip_offline.py
+	@rm -rf $(SANITY_VENV)
+	$(PYTHON) -m venv $(SANITY_VENV)
+	$(SANITY_VENV)/bin/python -m pip install --quiet --upgrade 'pip>=24'
+	$(SANITY_VENV)/bin/python -m pip install --quiet "ansible-core==$$($(BIN)/python -c 'import ansible.release; print(ansible.release.__version__)')"
+	@version=$$($(SANITY_VENV)/bin/python -c 'import inspect, re, ansible_test._internal.python_requirements as r; \
+	  print(re.search(r"pip=.([0-9.]+).", inspect.getsource(r.get_venv_packages)).group(1))'); \
+	  cache="$$HOME/.ansible/test/cache/get_pip_$${version//./_}.py"; \
+	  mkdir -p "$$(dirname "$$cache")"; \
+	  if [ ! -f "$$cache" ] || grep -q "Stand-in for the pip bootstrap script" "$$cache"; then cp tools/get_pip_offline.py "$$cache"; fi
+	@touch $@
 
 collection-build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path $(STATE)/dist .

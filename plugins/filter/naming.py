@@ -11,23 +11,25 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-_LABEL = re.compile(r"^[a-z](?:[a-z0-9-]*[a-z0-9])?$")
+_LABEL = re.compile(r"[a-z](?:[a-z0-9-]*[a-z0-9])?")
 # S3 bucket names are at most 63 characters; leave room for the longest suffix the collection adds.
 _MAX_PREFIX_LENGTH = 40
 
 _WHAT = {
-    "service": "the service name (shipyard_service)",
-    "env": "the environment name (shipyard_env)",
-    "thing": "the resource suffix",
+    "service": ("service name", "shipyard_service"),
+    "env": ("environment name", "shipyard_env"),
+    "thing": ("resource suffix", None),
 }
 
 
 def _check(part, kind):
+    what, variable = _WHAT[kind]
+    where = f" (set by {variable} in inventories/<env>/group_vars)" if variable else ""
     if not isinstance(part, str) or not part:
-        raise AnsibleFilterError(f"{_WHAT[kind]} is empty or not a string ({part!r}): set it in inventories/<env>/group_vars")
-    if not _LABEL.match(part):
+        raise AnsibleFilterError(f"the {what} is empty or not a string ({part!r}){where}")
+    if not _LABEL.fullmatch(part):
         raise AnsibleFilterError(
-            f"{_WHAT[kind]} {part!r} is not a valid name: use lowercase letters, digits and hyphens, "
+            f"the {what} {part!r} is not a valid name{where}: use lowercase letters, digits and hyphens, "
             "starting with a letter and not ending with a hyphen (no spaces, no capitals), "
             "because it becomes part of S3 bucket, ECR repository and IAM names"
         )

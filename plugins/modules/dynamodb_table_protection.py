@@ -12,7 +12,7 @@ short_description: Manage server-side encryption, point-in-time recovery and del
 version_added: 0.1.0
 description:
   - Brings the protection settings of an existing DynamoDB table to the requested state.
-  - Covers what M(community.aws.dynamodb_table) leaves out: the encryption key (AWS owned, AWS managed or
+  - Covers what M(community.aws.dynamodb_table) leaves out, namely the encryption key (AWS owned, AWS managed or
     customer managed KMS key), point-in-time recovery (continuous backups) and deletion protection.
   - Options left unset are not changed. Nothing is changed in check mode; C(diff) shows before and after.
 author:

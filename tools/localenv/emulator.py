@@ -78,7 +78,11 @@ class Emulator:
             raise EmulatorError(
                 f"the AWS emulator did not come up on port {self.port}; its log ({self.log_file}) ends:\n" + "\n".join(tail)
             )
-        self._wait_healthy()
+        try:
+            self._wait_healthy()
+        except OSError as exc:
+            process.terminate(child.pid, MARKER)
+            raise EmulatorError(f"the AWS emulator on port {self.port} did not answer its health check: {exc}") from exc
         process.write_record(
             self.record_file,
             {"pid": child.pid, "port": self.port, "endpoint": self.endpoint, "started_at": time.time()},

@@ -12,13 +12,14 @@ import sys
 
 from werkzeug.serving import run_simple
 
-from localenv.extensions import ShipyardExtensions
+from localenv.extensions import ShipyardExtensions, install_moto_patches
 from localenv.net import LOOPBACK
 
 
 def build_app():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    install_moto_patches()
     return ShipyardExtensions(DomainDispatcherApplication(create_backend_app))
 
 

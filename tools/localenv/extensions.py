@@ -10,6 +10,10 @@ as WSGI middleware around moto's own application, never by patching the code und
 * DynamoDB ``UpdateTable`` with ``SSESpecification``: moto 5 ignores it (it only honours the encryption
   given at CreateTable), so switching a table's key would silently do nothing. The extension applies it to
   moto's table model after moto has answered, as DynamoDB does (``apply_dynamodb_sse_update``).
+* S3 bucket policies: moto ignores policy conditions, so the state bucket's "deny when aws:SecureTransport is
+  false" statement becomes a deny-all for objects and Terraform's S3 backend could not write state. The
+  emulator stands in for AWS's TLS endpoints, so it evaluates bucket policies without statements that only
+  deny insecure transport (``install_moto_patches``); every other statement is evaluated as moto does.
 * DynamoDB table descriptions carry a ``TableId`` in AWS; moto 5 leaves it out and community.aws.dynamodb_table
   fails on its absence, so the extension adds a stable one (``add_dynamodb_table_id``).
 
@@ -181,3 +185,33 @@ def apply_dynamodb_sse_update(access_key: str, region: str, table_name: str, spe
         else table._get_default_encryption_key(account_id, region)  # pylint: disable=protected-access
     )
     table.sse_specification = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn}
+
+
+# --- S3 ----------------------------------------------------------------------------------------------------
+
+
+def _denies_only_insecure_transport(statement: dict) -> bool:
+    condition = statement.get("Condition") or {}
+    return (
+        statement.get("Effect") == "Deny"
+        and list(condition) == ["Bool"]
+        and {k.lower(): str(v).lower() for k, v in condition["Bool"].items()} == {"aws:securetransport": "false"}
+    )
+
+
+def install_moto_patches() -> None:
+    """Patch moto's models in the emulator process (never in the code under test)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(bucket, action: str, resource: str):
+        if bucket.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(bucket.policy.decode())
+        statements = document.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        document["Statement"] = [s for s in statements if not _denies_only_insecure_transport(s)]
+        return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import json
 import socket
 import time
 
@@ -50,11 +49,10 @@ def describe_listener(port: int) -> tuple[bool, str]:
         status, body = _request(port, "GET", "/_localstack/health")
         if status == 200 and "services" in body:
             return True, "LocalStack (an AWS emulator)"
-        status, body = _request(port, "GET", "/moto-api/data.json")
-        if status == 200:
-            json.loads(body)
+        status, body = _request(port, "GET", "/moto-api/")
+        if status == 200 and "moto" in body.lower():
             return True, "moto (an AWS emulator)"
-    except (OSError, http.client.HTTPException, ValueError):
+    except (OSError, http.client.HTTPException):
         pass
     try:
         status, body = _request(

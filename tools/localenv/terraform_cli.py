@@ -90,7 +90,7 @@ def check_version(binary: str = "terraform") -> str:
     result = subprocess.run([path, "version", "-json"], capture_output=True, text=True, check=False)  # noqa: S603
     try:
         version = json.loads(result.stdout)["terraform_version"]
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         raise TerraformError(f"could not read the version of {path}: {(result.stderr or result.stdout).strip()[:300]}") from exc
     if parse_version(version) < MINIMUM_VERSION:
         wanted = ".".join(map(str, MINIMUM_VERSION[:2]))

@@ -1,0 +1,68 @@
+"""Fixtures: the same local environment `make local-up` starts (tools/localenv), on free ports, per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import boto3
+import pytest
+
+from localenv import net
+from localenv.emulator import Emulator
+from localenv.postgres import LocalPostgres
+
+REGION = "ap-northeast-1"
+
+
+@pytest.fixture(scope="session")
+def state_root():
+    # Readable by the postgres system user (PostgreSQL refuses to run as root), unlike pytest's 0700 tmp dirs.
+    path = Path(tempfile.mkdtemp(prefix="shipyard-it-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def emulator(state_root):
+    """One emulator process per test session (per xdist worker), on a free port."""
+    instance = Emulator(port=net.free_port(), state=state_root)
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def aws(emulator):
+    """A clean emulator for each test: no resources, empty request log."""
+    emulator.reset()
+    emulator.clear_requests()
+    return emulator
+
+
+@pytest.fixture
+def boto(aws):
+    def client(service: str, region: str = REGION):
+        return boto3.client(service, endpoint_url=aws.endpoint, region_name=region,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+
+    return client
+
+
+@pytest.fixture(scope="session")
+def postgres(state_root):
+    server = LocalPostgres(state=state_root)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_aws(monkeypatch):
+    """Tests never reach real AWS: drop any credentials or profile the developer has set."""
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
