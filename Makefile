@@ -5,7 +5,7 @@
 #   make setup       only the setup: .venv, pip installs, the collection path, system packages, Terraform CLI config
 #   make local-up    start the AWS emulator (127.0.0.1:$SHIPYARD_LOCAL_AWS_PORT, default 4566) and PostgreSQL
 #   make local-down  stop exactly what local-up started
-#   make lint        ansible-lint (production profile), yamllint, terraform fmt
+#   make lint        ansible-lint (production profile), yamllint, changelog fragments, terraform fmt + checkov
 #   make sanity      ansible-test sanity on Python 3.11
 
 SHELL := bash
@@ -30,6 +30,7 @@ export TF_PROVIDER_MIRROR
 export TF_CLI_CONFIG_FILE := $(CURDIR)/$(STATE)/terraform/cli.tfrc
 export TF_PLUGIN_CACHE_DIR := $(CURDIR)/$(STATE)/terraform/plugin-cache
 export PYTHONPATH := $(CURDIR)/tools
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # The collection's own requirements pin what the tests run with; pip's user config must not add more.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -99,7 +100,11 @@ test: setup
 lint: setup
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
-	@if [ -d terraform ]; then $(TERRAFORM) fmt -check -recursive terraform; fi
+	$(BIN)/antsibull-changelog lint
+	@if [ -d terraform ]; then \
+	  $(TERRAFORM) fmt -check -recursive terraform && \
+	  $(BIN)/checkov --quiet --compact --framework terraform -d terraform; \
+	fi
 
 # ansible-test needs the collection at .../ansible_collections/shipyard/aws as a real directory, so it
 # runs on a fresh copy of the files git would ship (tracked and new, not ignored), in a git repository

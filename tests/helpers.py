@@ -40,17 +40,17 @@ class PlaybookRun:
 
     def result_of(self, task_name: str) -> dict:
         """The result of the last task whose name is ``task_name`` (role tasks carry a "role : " prefix)."""
-        matches = [result for name, result in self.task_results() if name.split(" : ")[-1] == task_name]
+        matches = [result for name, result in self.task_results() if name.rsplit(" : ", maxsplit=1)[-1] == task_name]
         assert matches, f"no task named {task_name!r} ran"
         return matches[-1]
 
     def failure(self) -> dict:
-        failed = [result for _, result in self.task_results() if result.get("failed")]
+        failed = [result for name, result in self.task_results() if result.get("failed")]
         assert failed, f"expected a failed task; rc={self.rc}\n{self.output[-3000:]}"
         return failed[-1]
 
     def fact(self, name: str):
-        for _, result in self.task_results():
+        for unused_name, result in self.task_results():
             facts = result.get("ansible_facts", {})
             if name in facts:
                 return facts[name]

@@ -16,7 +16,7 @@ description:
     customer managed KMS key), point-in-time recovery (continuous backups) and deletion protection.
   - Options left unset are not changed. Nothing is changed in check mode; C(diff) shows before and after.
 author:
-  - shipyard.aws maintainers
+  - shipyard.aws maintainers (@shipyard-aws)
 options:
   name:
     description: Name of the table. It must exist (create it with M(community.aws.dynamodb_table)).

@@ -31,11 +31,11 @@ def installed(tmp_path_factory):
     # package here, and these machines cannot reach Galaxy.
     tool("ansible-galaxy", "collection", "install", "--no-deps", "-p", str(collections), str(tarball),
          cwd=collections, env=env)
-    return tarball, collections, env
+    return {"tarball": tarball, "collections": collections, "env": env}
 
 
 def test_tarball_holds_the_collection_and_nothing_local(installed):
-    tarball, _, _ = installed
+    tarball = installed["tarball"]
     assert tarball.name == "shipyard-aws-0.1.0.tar.gz"
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
@@ -47,7 +47,7 @@ def test_tarball_holds_the_collection_and_nothing_local(installed):
 
 
 def test_installs_into_an_empty_path_and_lists_its_modules(installed):
-    _, collections, env = installed
+    collections, env = installed["collections"], installed["env"]
     assert (collections / "ansible_collections" / "shipyard" / "aws" / "MANIFEST.json").is_file()
     listing = tool("ansible-doc", "-l", "shipyard.aws", cwd=collections, env=env)
     assert "shipyard.aws.dynamodb_table_protection" in listing
@@ -63,6 +63,6 @@ def test_installs_into_an_empty_path_and_lists_its_modules(installed):
     ],
 )
 def test_every_plugin_and_role_is_documented(installed, kind, name, expected):
-    _, collections, env = installed
+    collections, env = installed["collections"], installed["env"]
     text = tool("ansible-doc", "-t", kind, name, cwd=collections, env=env)
     assert expected in text

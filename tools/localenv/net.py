@@ -71,4 +71,3 @@ def describe_listener(port: int) -> tuple[bool, str]:
         return False, f"something that is not an AWS emulator (HTTP {status} to an STS call)"
     except (OSError, http.client.HTTPException):
         return False, "something that does not speak HTTP (not an AWS emulator)"
-

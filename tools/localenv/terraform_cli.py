@@ -54,7 +54,7 @@ def check_mirror(mirror: str) -> None:
     if not (Path(mirror) / MIRRORED_PROVIDER).is_dir():
         raise TerraformError(
             f"TF_PROVIDER_MIRROR={mirror} holds no {MIRRORED_PROVIDER}/ folder: point it at the folder that "
-            f"contains {MIRRORED_PROVIDER.split('/')[0]}/ (see `terraform providers mirror`)"
+            f"contains {MIRRORED_PROVIDER.split('/', maxsplit=1)[0]}/ (see `terraform providers mirror`)"
         )
 
 
