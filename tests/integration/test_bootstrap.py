@@ -112,8 +112,7 @@ def test_summary_reports_what_s3_holds(aws):
     assert f"bucket:              {BUCKET} (ap-northeast-1)" in text
     assert "versioning:          Enabled" in text
     assert "encryption:          aws:kms, bucket key on" in text
-    assert ("public access block: BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, "
-            "RestrictPublicBuckets=True") in text
+    assert "public access block: all four on" in text
     assert "TLS-only policy:     present" in text
     assert "locking:             s3-lockfile" in text
 
