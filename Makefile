@@ -7,6 +7,7 @@
 #   make local-down  stop exactly what local-up started
 #   make lint        ansible-lint (production profile), yamllint, changelog fragments, terraform fmt + checkov
 #   make sanity      ansible-test sanity on Python 3.11
+#   make bench       benchmarks (results in bench/results/, table in docs/benchmarks.md)
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -38,10 +39,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 REQUIREMENTS_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
 
 .PHONY: help setup venv system-packages collection-path terraform-config local-up local-down local-status \
-        demo test unit integration lint sanity collection-build clean
+        demo test unit integration lint sanity bench collection-build clean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 setup: venv system-packages collection-path terraform-config
 
@@ -101,6 +102,7 @@ lint: setup
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/antsibull-changelog lint
+	$(TERRAFORM) fmt -check -recursive tests/integration/terraform
 	@if [ -d terraform ]; then \
 	  $(TERRAFORM) fmt -check -recursive terraform && \
 	  $(BIN)/checkov --quiet --compact --framework terraform -d terraform; \
@@ -132,6 +134,10 @@ $(SANITY_VENV)/.ready: $(REQUIREMENTS_STAMP) tools/get_pip_offline.py
 	  mkdir -p "$$(dirname "$$cache")"; \
 	  if [ ! -f "$$cache" ] || grep -q "Stand-in for the pip bootstrap script" "$$cache"; then cp tools/get_pip_offline.py "$$cache"; fi
 	@touch $@
+
+# Benchmarks (not tests): results under bench/results/, the table in docs/benchmarks.md.
+bench: setup
+	$(BIN)/python bench/engine.py --repeat $${BENCH_REPEAT:-3}
 
 collection-build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path $(STATE)/dist .

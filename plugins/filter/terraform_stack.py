@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, shipyard.aws maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters the Terraform engine (role terraform_stack) uses to wire components and report on them."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from ansible.errors import AnsibleFilterError
+
+SENSITIVE = "(sensitive)"
+_COLUMNS = ("component", "result", "add", "change", "replace", "destroy", "seconds")
+
+
+def component_inputs(component, common=None, outputs=None):
+    """The variables of one component: common inputs, its own inputs, then the upstream outputs it names."""
+    variables = dict(common or {})
+    variables.update(component.get("inputs") or {})
+    outputs = outputs or {}
+    for variable, reference in sorted((component.get("inputs_from") or {}).items()):
+        source, output = reference.split(".", 1)
+        if source not in outputs:
+            raise AnsibleFilterError(
+                f"component {component['name']}: input {variable} reads {reference}, but {source} has not run "
+                "in this play (did it fail, or is it missing from the graph?)"
+            )
+        if output not in outputs[source]:
+            known = ", ".join(sorted(outputs[source])) or "none"
+            raise AnsibleFilterError(
+                f"component {component['name']}: input {variable} reads {reference}, but {source} has no output "
+                f"{output} (its outputs: {known}); fix inputs_from or add the output to {source}"
+            )
+        variables[variable] = outputs[source][output]
+    return variables
+
+
+def output_values(terraform_outputs):
+    """``terraform output -json`` as returned by community.general.terraform -> {name: value}."""
+    return {name: item.get("value") for name, item in (terraform_outputs or {}).items()}
+
+
+def public_outputs(terraform_outputs):
+    """The same, with every sensitive value replaced by "(sensitive)": safe to print."""
+    return {
+        name: SENSITIVE if item.get("sensitive") else item.get("value")
+        for name, item in (terraform_outputs or {}).items()
+    }
+
+
+def last_error_lines(text, count=10):
+    """The last lines of Terraform's error output that say something (no box-drawing, no blanks)."""
+    lines = [line.strip(" │╷╵\t") for line in str(text or "").splitlines()]
+    return [line for line in lines if line][-count:]
+
+
+def stack_table(rows):
+    """A fixed-width table: component, result, resources added/changed/replaced/destroyed, seconds."""
+    table = [list(_COLUMNS)]
+    for row in rows:
+        counts = row.get("counts") or {}
+        table.append(
+            [
+                str(row.get("name", "")),
+                str(row.get("result", "")),
+                *(str(counts.get(key, "-")) if counts else "-" for key in ("add", "change", "replace", "destroy")),
+                f"{row['seconds']:.1f}" if isinstance(row.get("seconds"), (int, float)) else "-",
+            ]
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(_COLUMNS))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+
+
+def _error_text(result):
+    message = str(result.get("msg") or "")
+    if "STDERR:" in message:  # community.general.terraform's plan failure: STDOUT ... STDERR ... COMMAND (with -var values)
+        message = message.split("STDERR:", 1)[1].split("\nCOMMAND:", 1)[0]
+    return last_error_lines(message or result.get("stderr", ""))
+
+
+def _finished_at(*results):
+    """When the last of these async jobs finished: its results file was last written then."""
+    times = []
+    for result in results:
+        try:
+            times.append(os.path.getmtime(result["results_file"]))
+        except (KeyError, TypeError, OSError):
+            pass
+    return max(times) if times else time.time()
+
+
+def _component_of(result, depth):
+    for dummy in range(depth):
+        result = result["item"]
+    return result["name"]
+
+
+def lock_hint(error_lines, component, data_root="", components_root="", binary="terraform"):
+    """For a state-lock timeout: the lock's ID and the exact command that releases it, if it is stale."""
+    text = "\n".join(error_lines)
+    if "Error acquiring the state lock" not in text:
+        return []
+    match = re.search(r"ID:\s+(\S+)", text)
+    lock_id = match.group(1) if match else "<lock ID>"
+    return [
+        f"the state of {component['name']} is locked by another run (lock ID {lock_id}); wait for it to finish.",
+        "If no run holds it any more (a killed run), release it with:",
+        f"  TF_DATA_DIR={data_root}/{component['name']} {binary} -chdir={components_root}/{component['path']} force-unlock -force {lock_id}",
+    ]
+
+
+def stack_batch_result(batch, plans, summaries, applies, wave, started, state="present", check_mode=False,
+                       data_root="", components_root="", binary="terraform"):
+    """Fold one batch's async results into report rows, the components' outputs, and whether any failed."""
+    plans = {_component_of(r, 2): r for r in plans}
+    summaries = {_component_of(r, 1): r for r in summaries}
+    applies = {_component_of(r, 3): r for r in applies}
+    rows, outputs, failed = [], {}, False
+    for component in batch:
+        name = component["name"]
+        plan, summary, apply = plans.get(name, {}), summaries.get(name), applies.get(name)
+        row = {"name": name, "wave": wave, "counts": {}, "resources": [], "error": [], "outputs": {}}
+        last = plan
+        if plan.get("failed"):
+            row["result"] = "failed"
+            row["error"] = _error_text(plan)
+        elif state == "absent":
+            # `terraform destroy` ends with "Resources: N destroyed."; in check mode the module only plans the
+            # destroy, which ends with "Plan: 0 to add, 0 to change, N to destroy."
+            destroyed = re.search(r"Resources: (\d+) destroyed|(\d+) to destroy", str(plan.get("stdout", "")))
+            count = int(next(group for group in destroyed.groups() if group)) if destroyed else 0
+            row["result"] = "would destroy" if check_mode else "destroyed"
+            row["counts"] = {"add": 0, "change": 0, "replace": 0, "destroy": count}
+        else:
+            if summary is None:  # Terraform said "No changes." (the role counts only the other plans)
+                summary = {"has_changes": False, "resources": [],
+                           "counts": dict.fromkeys(("add", "change", "replace", "destroy", "forget", "import", "outputs"), 0)}
+            row["counts"], row["resources"] = summary["counts"], summary["resources"]
+            source = plan
+            if not summary["has_changes"]:
+                row["result"] = "unchanged"
+            elif check_mode:
+                row["result"] = "would change"
+            elif apply and apply.get("failed"):
+                row["result"], row["error"], last = "failed", _error_text(apply), apply
+            else:
+                row["result"], source, last = "applied", apply or plan, apply or plan
+            if row["result"] != "failed":
+                outputs[name] = output_values(source.get("outputs"))
+                row["outputs"] = public_outputs(source.get("outputs"))
+        if row["error"]:
+            # Terraform's lock error names the lock only in the lines above the ones kept; look at it whole.
+            row["error"] += lock_hint(last_error_lines(str(last.get("msg") or ""), 60), component, data_root, components_root, binary)
+        failed = failed or row["result"] == "failed"
+        row["seconds"] = round(max(0.0, _finished_at(plan, last) - float(started)), 1)
+        rows.append(row)
+    return {"rows": rows, "outputs": outputs, "failed": failed}
+
+
+def stack_status_line(row):
+    """One line per component: what happened, the resource counts, how long it took, and why it failed."""
+    counts = row.get("counts") or {}
+    tally = ""
+    if counts:
+        tally = " (+{add} ~{change} ±{replace} -{destroy})".format(**counts)
+    line = f"{row['name']}: {row['result']}{tally}"
+    if isinstance(row.get("seconds"), (int, float)):
+        line += f" in {row['seconds']:.1f}s"
+    if row.get("error"):
+        line += f": {row['error'][-1]}"
+    return line
+
+
+def stack_report(rows):
+    """The summary table, then for each failed component the last lines Terraform printed."""
+    lines = stack_table(rows)
+    for row in rows:
+        if row.get("error"):
+            lines.append(f"{row['name']} failed:")
+            lines.extend(f"  {line}" for line in row["error"])
+    return lines
+
+
+def stack_status_lines(rows, diff=False):
+    """A status line per component; with diff, every planned resource address and its action under it."""
+    lines = []
+    for row in rows:
+        lines.append(stack_status_line(row))
+        if diff:
+            lines.extend(f"    {item['action']}: {item['address']}" for item in row.get("resources") or [])
+    return lines
+
+
+def stack_skipped_rows(components, wave):
+    return [{"name": c["name"], "wave": wave, "result": "skipped", "counts": {}, "resources": [], "error": [],
+             "outputs": {}, "seconds": None} for c in components]
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "component_inputs": component_inputs,
+            "terraform_output_values": output_values,
+            "terraform_public_outputs": public_outputs,
+            "terraform_error_lines": last_error_lines,
+            "stack_table": stack_table,
+            "stack_batch_result": stack_batch_result,
+            "stack_status_line": stack_status_line,
+            "stack_status_lines": stack_status_lines,
+            "stack_skipped_rows": stack_skipped_rows,
+            "stack_report": stack_report,
+        }

@@ -1,0 +1,210 @@
+"""playbooks/infra.yml and destroy.yml (role terraform_stack) on the diamond graph a -> b, a -> c, b + c -> d.
+
+Real Terraform with the mirrored hashicorp/aws provider, real state in the emulator's S3 bucket. The tests of this
+module share one converged environment and run in file order, each leaving it converged for the next.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import subprocess
+
+import boto3
+import pytest
+
+from helpers import REPO_ROOT, run_playbook
+from localenv import terraform_cli
+
+pytestmark = pytest.mark.slow
+
+DIAMOND = REPO_ROOT / "tests" / "integration" / "terraform" / "diamond"
+PREFIX = "bookmark-manager-local"
+SEED = "s1"
+TOKEN = "sensitive-" + hashlib.sha256(SEED.encode()).hexdigest()
+COMPONENTS = [
+    {"name": "a", "path": "a", "inputs": {"seed": SEED}},
+    {"name": "b", "path": "b", "depends_on": ["a"], "inputs_from": {"from_a": "a.value", "token": "a.token"}},
+    {"name": "c", "path": "c", "depends_on": ["a"], "inputs_from": {"from_a": "a.value", "token": "a.token"}},
+    {"name": "d", "path": "d", "depends_on": ["b", "c"],
+     "inputs_from": {"from_b": "b.value", "from_c": "c.plain", "bucket": "a.bucket"}},
+]
+
+
+def components(**changes):
+    """The diamond, with extra inputs for some components: components(c={"suffix": "!"})."""
+    graph = copy.deepcopy(COMPONENTS)
+    for component in graph:
+        component.setdefault("inputs", {}).update(changes.get(component["name"], {}))
+    return graph
+
+
+@pytest.fixture(scope="module")
+def provider_mirror():
+    mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
+        [str(REPO_ROOT / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not mirror:
+        pytest.skip("no Terraform provider mirror on this machine (set TF_PROVIDER_MIRROR); tests never download providers")
+    return mirror
+
+
+@pytest.fixture(scope="module")
+def stack(emulator, tmp_path_factory, provider_mirror):
+    """A fresh emulator with the local state backend, and a runner for infra.yml/destroy.yml on the diamond."""
+    emulator.reset()
+    work_dir = tmp_path_factory.mktemp("terraform")
+    terraform_cli.write_config(base=work_dir, mirror=provider_mirror)
+    boot = run_playbook("playbooks/bootstrap.yml", aws_port=emulator.port)
+    assert boot.rc == 0, boot.output[-3000:]
+
+    def run(playbook="playbooks/infra.yml", *args, graph=None, **extra_vars):
+        variables = {
+            "terraform_stack_components_root": str(DIAMOND),
+            "terraform_stack_components": graph if graph is not None else COMPONENTS,
+            "terraform_stack_work_dir": str(work_dir / "terraform"),
+            **extra_vars,
+        }
+        return run_playbook(playbook, *args, aws_port=emulator.port, extra_vars=variables,
+                            json_report="-vvv" not in args)
+
+    run.emulator = emulator
+    run.work_dir = work_dir / "terraform"
+    return run
+
+
+def client(emulator, service):
+    return boto3.client(service, endpoint_url=emulator.endpoint, region_name="ap-northeast-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def rows(run):
+    return {row["name"]: row for row in run.fact("terraform_stack_results")}
+
+
+def state_keys(emulator, bucket=f"{PREFIX}-tfstate"):
+    listing = client(emulator, "s3").list_objects_v2(Bucket=bucket)
+    return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+def test_apply_runs_the_waves_and_wires_outputs_downstream(stack):
+    run = stack("playbooks/infra.yml", "-vvv")
+    assert run.rc == 0, run.output[-4000:]
+
+    ssm = client(stack.emulator, "ssm")
+    assert ssm.get_parameter(Name=f"/{PREFIX}/diamond/a1")["Parameter"]["Value"] == "a(s1)"
+    assert ssm.get_parameter(Name=f"/{PREFIX}/diamond/b", WithDecryption=True)["Parameter"]["Value"] == "b(a(s1))"
+    body = client(stack.emulator, "s3").get_object(Bucket=f"{PREFIX}-diamond", Key="diamond/d.txt")["Body"].read()
+    assert body == b"d(b(a(s1)),c(a(s1)))", "a's output reached d through b and c"
+    assert state_keys(stack.emulator) == [f"local/{name}/terraform.tfstate" for name in "abcd"]
+
+    # b and c (wave 2) received a's sensitive token, and it never reached the output, even at -vvv.
+    assert "token_length" in run.output
+    assert TOKEN not in run.output
+    assert "(sensitive)" in run.output
+
+
+def test_a_failing_component_stops_the_later_waves_and_a_rerun_converges(stack):
+    run = stack(graph=components(b={"fail": True}))
+    assert run.rc != 0
+    table = rows(run)
+    assert table["b"]["result"] == "failed"
+    assert any("The test asked b to fail." in line for line in table["b"]["error"])
+    assert table["c"]["result"] == "unchanged", "the sibling in the same wave still ran"
+    assert table["d"]["result"] == "skipped"
+    assert "b failed; the components after them were skipped" in run.failure()["msg"]
+
+    # The re-run after the fix converges, changes nothing, and leaves no plan file behind.
+    again = stack()
+    assert again.rc == 0, again.output[-4000:]
+    assert again.stats["changed"] == 0, again.output[-4000:]
+    assert all(row["result"] == "unchanged" for row in rows(again).values())
+    assert list(stack.work_dir.rglob("*.tfplan")) == [], "plan files are removed after every run"
+
+
+def test_check_on_the_converged_environment_reports_no_change(stack):
+    run = stack("playbooks/infra.yml", "--check")
+    assert run.rc == 0, run.output[-4000:]
+    assert run.stats["changed"] == 0
+    assert all(not any(row["counts"].values()) for row in rows(run).values())
+
+
+def test_check_names_exactly_the_component_whose_input_changed(stack):
+    run = stack("playbooks/infra.yml", "--check", "--diff", graph=components(c={"suffix": "!"}))
+    assert run.rc == 0, run.output[-4000:]
+    results = {name: row["result"] for name, row in rows(run).items()}
+    assert results == {"a": "unchanged", "b": "unchanged", "c": "would change", "d": "unchanged"}
+    assert rows(run)["c"]["resources"] == [{"address": "aws_ssm_parameter.c", "action": "change", "actions": ["update"]}]
+    assert run.stats["changed"] > 0
+    ssm = client(stack.emulator, "ssm")
+    assert ssm.get_parameter(Name=f"/{PREFIX}/diamond/c", WithDecryption=True)["Parameter"]["Value"] == "c(a(s1))"
+
+
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [
+        ([{"name": "a", "path": "a", "depends_on": ["d"]}, {"name": "d", "path": "d", "depends_on": ["a"]}], "cycle"),
+        ([{"name": "a", "path": "a", "depends_on": ["z"]}], "'z'"),
+        ([{"name": "a", "path": "a"}, {"name": "a", "path": "b"}], "used twice"),
+        ([{"name": "a", "path": "a"}, {"name": "b", "path": "b", "inputs_from": {"from_a": "a.value"}}], "depends_on"),
+        ([{"name": "a", "path": "nowhere"}], "nowhere"),
+    ],
+    ids=["cycle", "unknown-dependency", "duplicate-name", "inputs-from-not-upstream", "missing-path"],
+)
+def test_graph_errors_fail_before_terraform_runs(stack, graph, message):
+    before = state_keys(stack.emulator)
+    stack.emulator.clear_requests()
+    run = stack(graph=graph)
+    assert run.rc != 0
+    assert message in run.failure()["msg"].lower() or message in run.failure()["msg"]
+    assert state_keys(stack.emulator) == before
+    assert not [r for r in stack.emulator.requests() if r["service"] == "s3" and r["method"] == "PUT"]
+
+
+@pytest.mark.parametrize("confirmation", [None, "production", "Local"])
+def test_destroying_a_protected_environment_needs_its_name(stack, confirmation):
+    extra = {"terraform_stack_protected": True}
+    if confirmation is not None:
+        extra["confirm_destroy"] = confirmation
+    run = stack("playbooks/destroy.yml", **extra)
+    assert run.rc != 0
+    assert "local is protected" in run.failure()["msg"] and "-e confirm_destroy=local" in run.failure()["msg"]
+    assert state_keys(stack.emulator) == [f"local/{name}/terraform.tfstate" for name in "abcd"]
+
+
+def test_replacements_and_output_only_changes_count_as_changes(stack):
+    # community.general.terraform reports neither a create-before-destroy replacement nor an output-only change.
+    run = stack(graph=components(a={"generation": 2}, d={"note": "hello"}))
+    assert run.rc == 0, run.output[-4000:]
+    table = rows(run)
+    assert table["a"]["result"] == "applied" and table["a"]["counts"]["replace"] == 1
+    assert table["d"]["result"] == "applied" and table["d"]["counts"]["outputs"] == 1
+    assert table["d"]["outputs"]["note"] == "hello"
+    assert run.stats["changed"] > 0
+
+
+def test_destroy_takes_everything_down_in_reverse_order_and_keeps_the_state_bucket(stack):
+    run = stack("playbooks/destroy.yml", terraform_stack_protected=True, confirm_destroy="local")
+    assert run.rc == 0, run.output[-4000:]
+    table = run.fact("terraform_stack_results")
+    assert [row["name"] for row in table] == ["d", "b", "c", "a"]
+    assert all(row["result"] == "destroyed" for row in table)
+    names = [p["Name"] for p in client(stack.emulator, "ssm").describe_parameters()["Parameters"]]
+    assert not [n for n in names if "/diamond/" in n]
+    assert client(stack.emulator, "s3").head_bucket(Bucket=f"{PREFIX}-tfstate")
+
+
+def test_two_environments_from_one_checkout_keep_their_own_state(stack):
+    graph = [{"name": "a", "path": "a", "inputs": {"seed": "env"}}]
+    for env in ("local", "qa"):
+        boot = run_playbook("playbooks/bootstrap.yml", aws_port=stack.emulator.port, extra_vars={"shipyard_env": env})
+        assert boot.rc == 0, boot.output[-3000:]
+        run = stack(graph=graph, shipyard_env=env)
+        assert run.rc == 0, run.output[-4000:]
+    local_keys = state_keys(stack.emulator)
+    assert "local/a/terraform.tfstate" in local_keys and all(key.startswith("local/") for key in local_keys)
+    assert state_keys(stack.emulator, "bookmark-manager-qa-tfstate") == ["qa/a/terraform.tfstate"]
+    assert (stack.work_dir / "data" / "local" / "a").is_dir() and (stack.work_dir / "data" / "qa" / "a").is_dir()
+    backend = (stack.work_dir / "data" / "qa" / "a" / "backend.hcl").read_text()
+    assert 'bucket         = "bookmark-manager-qa-tfstate"' in backend and '"qa/a/terraform.tfstate"' in backend
