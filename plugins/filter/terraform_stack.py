@@ -75,11 +75,11 @@ def stack_table(rows):
     return ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
 
 
-def _error_text(result):
+def _error_text(result, count=10):
     message = str(result.get("msg") or "")
     if "STDERR:" in message:  # community.general.terraform's plan failure: STDOUT ... STDERR ... COMMAND (with -var values)
         message = message.split("STDERR:", 1)[1].split("\nCOMMAND:", 1)[0]
-    return last_error_lines(message or result.get("stderr", ""))
+    return last_error_lines(message or result.get("stderr", ""), count)
 
 
 def _finished_at(*results):
@@ -100,13 +100,14 @@ def _component_of(result, depth):
 
 
 def lock_hint(error_lines, component, data_root="", components_root="", binary="terraform"):
-    """For a state-lock timeout: the lock's ID and the exact command that releases it, if it is stale."""
-    text = "\n".join(error_lines)
-    if "Error acquiring the state lock" not in text:
+    """For a state-lock timeout: Terraform's lock details, then the exact command that releases a stale lock."""
+    if not any("Error acquiring the state lock" in line for line in error_lines):
         return []
-    match = re.search(r"ID:\s+(\S+)", text)
+    start = next(i for i, line in enumerate(error_lines) if "Error acquiring the state lock" in line)
+    details = [line for line in error_lines[start:] if line.startswith(("Error:", "ID:", "Path:", "Operation:", "Who:", "Created:"))]
+    match = next((re.match(r"ID:\s+(\S+)", line) for line in details if line.startswith("ID:")), None)
     lock_id = match.group(1) if match else "<lock ID>"
-    return [
+    return details + [
         f"the state of {component['name']} is locked by another run (lock ID {lock_id}); wait for it to finish.",
         "If no run holds it any more (a killed run), release it with:",
         f"  TF_DATA_DIR={data_root}/{component['name']} {binary} -chdir={components_root}/{component['path']} force-unlock -force {lock_id}",
@@ -153,8 +154,9 @@ def stack_batch_result(batch, plans, summaries, applies, wave, started, state="p
                 outputs[name] = output_values(source.get("outputs"))
                 row["outputs"] = public_outputs(source.get("outputs"))
         if row["error"]:
-            # Terraform's lock error names the lock only in the lines above the ones kept; look at it whole.
-            row["error"] += lock_hint(last_error_lines(str(last.get("msg") or ""), 60), component, data_root, components_root, binary)
+            # A lock error names the lock above the lines kept so far: show its details and the way out instead.
+            hint = lock_hint(_error_text(last, 200), component, data_root, components_root, binary)
+            row["error"] = hint or row["error"]
         failed = failed or row["result"] == "failed"
         row["seconds"] = round(max(0.0, _finished_at(plan, last) - float(started)), 1)
         rows.append(row)

@@ -600,7 +600,9 @@ def test_a_lock_timeout_names_the_lock_and_the_exact_unlock_command():
     error = ["Error: Error acquiring the state lock", "Lock Info:", "ID:        6d5c8a1e-1111-2222-3333-444455556666",
              "Path:      bucket/local/a/terraform.tfstate"]
     hint = lock_hint(error, {"name": "a", "path": "a"}, "/data/local", "/stack", "/usr/bin/terraform")
-    assert "lock ID 6d5c8a1e-1111-2222-3333-444455556666" in hint[0]
+    assert hint[:3] == ["Error: Error acquiring the state lock", "ID:        6d5c8a1e-1111-2222-3333-444455556666",
+                        "Path:      bucket/local/a/terraform.tfstate"]
+    assert "lock ID 6d5c8a1e-1111-2222-3333-444455556666" in hint[3]
     assert hint[-1].strip() == ("TF_DATA_DIR=/data/local/a /usr/bin/terraform -chdir=/stack/a force-unlock -force "
                                 "6d5c8a1e-1111-2222-3333-444455556666")
     assert lock_hint(["Error: something else"], {"name": "a", "path": "a"}) == []
