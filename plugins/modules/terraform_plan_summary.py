@@ -42,8 +42,10 @@ seealso:
 attributes:
   check_mode:
     support: full
+    description: It only reads the plan, so it runs the same in check mode.
   diff_mode:
     support: none
+    description: It reports counts and addresses, not a before/after diff.
 """
 
 EXAMPLES = r"""
