@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
 import boto3
 import pytest
 
+from helpers import REPO_ROOT
 from localenv import net
 from localenv.emulator import Emulator
 from localenv.postgres import LocalPostgres
@@ -50,6 +52,18 @@ def boto(aws):
                             aws_access_key_id="test", aws_secret_access_key="test")
 
     return client
+
+
+@pytest.fixture(scope="session")
+def provider_mirror():
+    """The hashicorp/aws filesystem mirror: TF_PROVIDER_MIRROR, or the one tools/find-provider-mirror finds.
+    Tests never download providers, so without a mirror the Terraform tests are skipped, saying why."""
+    mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
+        [str(REPO_ROOT / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not mirror:
+        pytest.skip("no Terraform provider mirror on this machine (set TF_PROVIDER_MIRROR); tests never download providers")
+    return mirror
 
 
 @pytest.fixture(scope="session")

@@ -23,14 +23,10 @@ KEY = "local/a/terraform.tfstate"
 LOCK_ID = "0b5e7c2a-6b1f-4a55-9d7e-2f0c1d9e8a71"
 
 
-def test_a_held_lock_stops_the_run_with_the_unlock_command_and_the_state_stays_intact(emulator, tmp_path):
-    mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
-        [str(REPO_ROOT / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False).stdout.strip()
-    if not mirror:
-        pytest.skip("no Terraform provider mirror on this machine (set TF_PROVIDER_MIRROR)")
+def test_a_held_lock_stops_the_run_with_the_unlock_command_and_the_state_stays_intact(emulator, tmp_path, provider_mirror):
     emulator.reset()
     assert run_playbook("playbooks/bootstrap.yml", aws_port=emulator.port).rc == 0
-    terraform_cli.write_config(base=tmp_path, mirror=mirror)
+    terraform_cli.write_config(base=tmp_path, mirror=provider_mirror)
     variables = {"terraform_stack_components_root": str(DIAMOND), "terraform_stack_work_dir": str(tmp_path / "terraform"),
                  "terraform_stack_components": [{"name": "a", "path": "a", "inputs": {"seed": "lock"}}],
                  "terraform_stack_lock_timeout": 3}

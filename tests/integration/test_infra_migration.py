@@ -20,17 +20,13 @@ PREFIX = "bookmark-manager-local"
 
 
 @pytest.fixture
-def local_state_component(emulator, tmp_path):
+def local_state_component(emulator, tmp_path, provider_mirror):
     """Component a applied with a local backend, as the seeds' users have it: state in a terraform.tfstate beside the code."""
-    mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
-        [str(REPO_ROOT / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False).stdout.strip()
-    if not mirror:
-        pytest.skip("no Terraform provider mirror on this machine (set TF_PROVIDER_MIRROR)")
     emulator.reset()
     root = tmp_path / "components"
     shutil.copytree(COMPONENT, root / "a")
     (root / "a" / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
-    cli = terraform_cli.write_config(base=tmp_path, mirror=mirror)
+    cli = terraform_cli.write_config(base=tmp_path, mirror=provider_mirror)
     endpoints = "{" + ",".join(f'{s}="{emulator.endpoint}"' for s in ("s3", "ssm", "sts", "iam")) + "}"
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(cli), "TF_DATA_DIR": str(tmp_path / "seed-data"),
            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "TF_IN_AUTOMATION": "1"}

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
-import subprocess
 
 import boto3
 import pytest
@@ -38,16 +36,6 @@ def components(**changes):
     for component in graph:
         component.setdefault("inputs", {}).update(changes.get(component["name"], {}))
     return graph
-
-
-@pytest.fixture(scope="module")
-def provider_mirror():
-    mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
-        [str(REPO_ROOT / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    if not mirror:
-        pytest.skip("no Terraform provider mirror on this machine (set TF_PROVIDER_MIRROR); tests never download providers")
-    return mirror
 
 
 @pytest.fixture(scope="module")

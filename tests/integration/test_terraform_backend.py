@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from helpers import REPO_ROOT, run_playbook
+from helpers import run_playbook
 from localenv import terraform_cli
 
 MAIN_TF = """
@@ -32,16 +32,6 @@ output "greeting" {
   value = "state written by ${terraform.workspace}"
 }
 """
-
-
-@pytest.fixture(scope="module")
-def provider_mirror():
-    mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
-        [str(REPO_ROOT / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    if not mirror:
-        pytest.skip("no Terraform provider mirror on this machine (set TF_PROVIDER_MIRROR); tests never download providers")
-    return mirror
 
 
 def backend_hcl(config: dict, key: str) -> str:
