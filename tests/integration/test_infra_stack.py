@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
+from pathlib import Path
 
 import boto3
 import pytest
@@ -91,6 +93,18 @@ def test_apply_runs_the_waves_and_wires_outputs_downstream(stack):
     assert "token_length" in run.output
     assert TOKEN not in run.output
     assert "(sensitive)" in run.output
+
+    # A line per component as it finishes, wave after wave.
+    progress = [line for line in run.output.splitlines() if re.match(r"^[abcd]: (plan|apply) finished after", line)]
+    assert [line.split(":")[0] for line in progress if ": plan " in line][0] == "a"
+    assert [line.split(":")[0] for line in progress if ": plan " in line][-1] == "d"
+    assert len(progress) == 8, progress
+
+    # Nor is it left on disk: the async jobs' results files (which hold the module's arguments and outputs) are gone.
+    assert list((stack.work_dir / "jobs").iterdir()) == []
+    leftovers = [path for root in (stack.work_dir, Path.home() / ".ansible_async") if root.exists()
+                 for path in root.rglob("*") if path.is_file() and TOKEN.encode() in path.read_bytes()]
+    assert leftovers == []
 
 
 def test_a_failing_component_stops_the_later_waves_and_a_rerun_converges(stack):
