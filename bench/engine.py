@@ -80,7 +80,8 @@ def loop_run(emulator, work_dir, cli_config, command):
                 f'bucket = "{PREFIX}-tfstate"\nkey = "local/{component["name"]}/terraform.tfstate"\n'
                 f'region = "ap-northeast-1"\nuse_lockfile = true\nuse_path_style = true\n'
                 f'endpoints = {{ s3 = "{emulator.endpoint}", sts = "{emulator.endpoint}" }}\n')
-            variables = ["-var", "aws_region=ap-northeast-1", "-var", f"aws_endpoints={endpoints}", "-var", f"prefix={PREFIX}"]
+            variables = ["-var", "aws_region=ap-northeast-1", "-var", f"aws_endpoints={endpoints}", "-var", f"prefix={PREFIX}",
+                         "-var", "service=bookmark-manager", "-var", "environment=local"]
             values = dict(component.get("inputs", {}))
             values.update({var: outputs[ref.split(".")[0]][ref.split(".")[1]] for var, ref in component.get("inputs_from", {}).items()})
             for name, value in values.items():

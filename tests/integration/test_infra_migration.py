@@ -32,7 +32,8 @@ def local_state_component(emulator, tmp_path, provider_mirror):
            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "TF_IN_AUTOMATION": "1"}
     for args in (["init", "-input=false"],
                  ["apply", "-input=false", "-auto-approve", "-var", "aws_region=ap-northeast-1",
-                  "-var", f"aws_endpoints={endpoints}", "-var", f"prefix={PREFIX}", "-var", "seed=legacy"]):
+                  "-var", f"aws_endpoints={endpoints}", "-var", f"prefix={PREFIX}", "-var", "service=bookmark-manager",
+                  "-var", "environment=local", "-var", "seed=legacy"]):
         result = subprocess.run(["terraform", *args], cwd=root / "a", env=env, capture_output=True, text=True,  # noqa: S603,S607
                                 timeout=300, check=False)
         assert result.returncode == 0, result.stderr[-3000:]
