@@ -296,6 +296,35 @@ def _check_paths(enabled, root):
                 )
 
 
+_OUTPUT_BLOCK = re.compile(r'^\s*output\s+"([A-Za-z_][A-Za-z0-9_-]*)"', re.M)
+
+
+def declared_outputs(directory):
+    """The outputs a Terraform root declares (``output "name" {`` in its .tf files); None when it has no .tf files."""
+    names, found = set(), False
+    for entry in sorted(os.listdir(directory)):
+        if entry.endswith(".tf"):
+            found = True
+            with open(os.path.join(directory, entry), encoding="utf-8") as handle:
+                names.update(_OUTPUT_BLOCK.findall(handle.read()))
+    return names if found else None
+
+
+def _check_declared_outputs(enabled, root):
+    """An inputs_from that names an output its component does not declare is a typo: say so before any run.
+    (At run time an output that is declared but null is simply absent from the state, and the input is left out.)"""
+    by_name = {component["name"]: component for component in enabled}
+    for component in enabled:
+        for variable, reference in sorted(component["inputs_from"].items()):
+            source, output = _OUTPUT_REFERENCE.fullmatch(reference).groups()
+            declared = declared_outputs(os.path.join(root, by_name[source]["path"]))
+            if declared is not None and output not in declared:
+                _fail(
+                    f"component {component['name']!r}: inputs_from {variable} reads {reference!r}, but {source} declares "
+                    f"no output {output!r}{_suggest(output, declared)}; its outputs: {_known(declared)}"
+                )
+
+
 # the filter ------------------------------------------------------------------------------------------------------
 
 
@@ -325,7 +354,10 @@ def component_waves(components, root=None):
     order = _waves(by_name)
     upstream = _upstream(by_name)
     _check_inputs_from(enabled, upstream, every_name)
-    _check_paths(enabled, _check_root(root))
+    root = _check_root(root)
+    _check_paths(enabled, root)
+    if root is not None:
+        _check_declared_outputs(enabled, root)
 
     waves = []
     for wave in order:

@@ -18,7 +18,9 @@ _COLUMNS = ("component", "result", "add", "change", "replace", "destroy", "secon
 
 
 def component_inputs(component, common=None, outputs=None):
-    """The variables of one component: common inputs, its own inputs, then the upstream outputs it names."""
+    """The variables of one component: common inputs, its own inputs, then the upstream outputs it names.
+    A null value is left out, so the component's own default applies (on the command line Terraform would
+    read it as the string "null")."""
     variables = dict(common or {})
     variables.update(component.get("inputs") or {})
     outputs = outputs or {}
@@ -30,13 +32,12 @@ def component_inputs(component, common=None, outputs=None):
                 "in this play (did it fail, or is it missing from the graph?)"
             )
         if output not in outputs[source]:
-            known = ", ".join(sorted(outputs[source])) or "none"
-            raise AnsibleFilterError(
-                f"component {component['name']}: input {variable} reads {reference}, but {source} has no output "
-                f"{output} (its outputs: {known}); fix inputs_from or add the output to {source}"
-            )
+            # Declared (component_waves checked that before any run) but null: Terraform keeps no null outputs,
+            # so the input is left out and the component's default applies.
+            variables.pop(variable, None)
+            continue
         variables[variable] = outputs[source][output]
-    return variables
+    return {name: value for name, value in variables.items() if value is not None}
 
 
 def output_values(terraform_outputs):
@@ -114,8 +115,23 @@ def lock_hint(error_lines, component, data_root="", components_root="", binary="
     ]
 
 
+def stack_waiting(batch, outputs, check_mode=False):
+    """In check mode, the components that cannot be planned yet: an upstream they read outputs from has never
+    been applied (no state, so no outputs). -> {component: [those upstream components]}. Terraform cannot plan
+    with inputs it does not know; the first apply fills them in."""
+    if not check_mode:
+        return {}
+    waiting = {}
+    for component in batch:
+        sources = sorted({ref.split(".", 1)[0] for ref in (component.get("inputs_from") or {}).values()})
+        missing = [source for source in sources if not (outputs or {}).get(source)]
+        if missing:
+            waiting[component["name"]] = missing
+    return waiting
+
+
 def stack_batch_result(batch, plans, summaries, applies, wave, started, state="present", check_mode=False,
-                       data_root="", components_root="", binary="terraform"):
+                       data_root="", components_root="", binary="terraform", waiting=None):
     """Fold one batch's async results into report rows, the components' outputs, and whether any failed."""
     plans = {_component_of(r, 2): r for r in plans}
     summaries = {_component_of(r, 1): r for r in summaries}
@@ -126,6 +142,10 @@ def stack_batch_result(batch, plans, summaries, applies, wave, started, state="p
         plan, summary, apply = plans.get(name, {}), summaries.get(name), applies.get(name)
         row = {"name": name, "wave": wave, "counts": {}, "resources": [], "error": [], "outputs": {}}
         last = plan
+        if name in (waiting or {}):
+            row.update(result="not planned", waits_for=waiting[name], seconds=None)
+            rows.append(row)
+            continue
         if plan.get("failed"):
             row["result"] = "failed"
             row["error"] = _error_text(plan)
@@ -174,12 +194,18 @@ def stack_status_line(row):
         line += f" in {row['seconds']:.1f}s"
     if row.get("error"):
         line += f": {row['error'][-1]}"
+    if row.get("waits_for"):
+        line += f": plans once {', '.join(row['waits_for'])} exist (applied)"
     return line
 
 
 def stack_report(rows):
     """The summary table, then for each failed component the last lines Terraform printed."""
     lines = stack_table(rows)
+    waiting = [row for row in rows if row.get("waits_for")]
+    if waiting:
+        lines.append("not planned (check mode): an upstream component they read outputs from has never been applied:")
+        lines.extend(f"  {row['name']} waits for {', '.join(row['waits_for'])}" for row in waiting)
     for row in rows:
         if row.get("error"):
             lines.append(f"{row['name']} failed:")
@@ -214,5 +240,6 @@ class FilterModule:
             "stack_status_line": stack_status_line,
             "stack_status_lines": stack_status_lines,
             "stack_skipped_rows": stack_skipped_rows,
+            "stack_waiting": stack_waiting,
             "stack_report": stack_report,
         }

@@ -410,3 +410,17 @@ def test_nothing_is_returned_when_only_the_last_component_is_wrong(tmp_path):
     # a valid first wave must not hide an error further down: the filter checks everything before returning
     (tmp_path / "components" / "network").mkdir(parents=True)
     assert "does not exist" in error([comp("network"), comp("app", "network")], root=str(tmp_path))
+
+
+def test_inputs_from_an_output_the_upstream_does_not_declare_fails_before_any_run(tmp_path):
+    (tmp_path / "components" / "network").mkdir(parents=True)
+    (tmp_path / "components" / "network" / "outputs.tf").write_text(
+        'output "vpc_id" {\n  value = "v"\n}\n\noutput "private_subnet_ids" {\n  value = []\n}\n')
+    (tmp_path / "components" / "app").mkdir(parents=True)
+    graph = [comp("network"), comp("app", "network", inputs_from={"vpc": "network.vpc"})]
+    message = error(graph, root=str(tmp_path))
+    assert "component 'app': inputs_from vpc reads 'network.vpc', but network declares no output 'vpc'" in message
+    assert "did you mean 'vpc_id'?" in message
+    assert "its outputs: private_subnet_ids, vpc_id" in message
+    graph[1]["inputs_from"] = {"vpc": "network.vpc_id"}
+    assert names(component_waves(graph, root=str(tmp_path))) == [["network"], ["app"]]

@@ -21,6 +21,7 @@ from ansible_collections.shipyard.aws.plugins.filter.terraform_stack import (
     stack_status_lines,
     lock_hint,
     stack_table,
+    stack_waiting,
 )
 
 SECRET = "s3cr3t-t0ken-value"
@@ -119,6 +120,7 @@ def test_the_filters_are_exposed_under_their_names():
         "stack_status_line": stack_status_line,
         "stack_status_lines": stack_status_lines,
         "stack_skipped_rows": stack_skipped_rows,
+        "stack_waiting": stack_waiting,
         "stack_report": stack_report,
     }
 
@@ -182,21 +184,11 @@ def test_an_upstream_component_that_has_not_run_is_an_error_naming_component_var
     assert "network has not run" in message
 
 
-def test_an_upstream_output_that_does_not_exist_is_an_error_naming_the_known_outputs():
-    message = input_error(comp("app", inputs_from={"vpc_id": "network.vpc"}), {"network": {"vpc_id": "v", "cidr": "c"}})
-    assert "component app" in message
-    assert "input vpc_id" in message
-    assert "network.vpc" in message
-    assert "network has no output vpc" in message
-    assert "its outputs: cidr, vpc_id" in message
-
-
-def test_an_upstream_component_without_outputs_says_it_has_none():
-    message = input_error(comp("app", inputs_from={"vpc_id": "network.vpc_id"}), {"network": {}})
-    assert "its outputs: none" in message
-
-
-# output_values and public_outputs ----------------------------------------------------------------------------------
+def test_a_declared_output_that_is_null_is_absent_from_the_state_and_the_input_is_left_out():
+    # component_waves checks before any run that the output is declared; Terraform keeps no null outputs.
+    variables = component_inputs(comp("app", inputs_from={"waf": "security.waf_web_acl_arn"}),
+                                 {}, {"security": {"alb_sg": "sg-1"}})
+    assert "waf" not in variables
 
 
 def test_output_values_keeps_only_the_values():
@@ -606,3 +598,30 @@ def test_a_lock_timeout_names_the_lock_and_the_exact_unlock_command():
     assert hint[-1].strip() == ("TF_DATA_DIR=/data/local/a /usr/bin/terraform -chdir=/stack/a force-unlock -force "
                                 "6d5c8a1e-1111-2222-3333-444455556666")
     assert lock_hint(["Error: something else"], {"name": "a", "path": "a"}) == []
+
+
+def test_null_inputs_are_left_out_so_the_components_default_applies():
+    component = {"name": "monitoring", "inputs": {"alarm_email": None, "monthly_budget_usd": 100},
+                 "inputs_from": {"waf": "security.waf_web_acl_arn"}}
+    variables = component_inputs(component, {"prefix": "p"}, {"security": {"waf_web_acl_arn": None}})
+    assert variables == {"prefix": "p", "monthly_budget_usd": 100}
+
+
+def test_check_mode_cannot_plan_a_component_whose_upstream_was_never_applied():
+    batch = [comp("security", inputs_from={"vpc_id": "network.vpc_id"}),
+             comp("compute", inputs_from={"vpc_id": "network.vpc_id", "role": "security.role_arn"}),
+             comp("ecr")]
+    assert stack_waiting(batch, {"network": {}}, check_mode=True) == {"security": ["network"],
+                                                                       "compute": ["network", "security"]}
+    assert stack_waiting(batch, {"network": {"vpc_id": "v"}, "security": {"role_arn": "r"}}, check_mode=True) == {}
+    assert stack_waiting(batch, {}, check_mode=False) == {}, "an apply plans everything (upstream applied first)"
+
+
+def test_a_component_not_planned_is_reported_with_what_it_waits_for_and_is_not_a_failure():
+    batch = [comp("security", inputs_from={"vpc_id": "network.vpc_id"})]
+    result = stack_batch_result(batch, [], [], [], wave=2, started=0, check_mode=True, waiting={"security": ["network"]})
+    assert result["failed"] is False and result["outputs"] == {}
+    row = result["rows"][0]
+    assert row["result"] == "not planned"
+    assert stack_status_line(row) == "security: not planned: plans once network exist (applied)"
+    assert "  security waits for network" in stack_report(result["rows"])
