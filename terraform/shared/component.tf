@@ -17,9 +17,10 @@ terraform {
 provider "aws" {
   region = var.aws_region
 
-  # Against an emulator (aws_endpoints set) there is no account to look up and no metadata service.
+  # Against an emulator (aws_endpoints set) there is no metadata service. The account ID is still looked up
+  # (the emulator answers STS): without it the provider reads security-group references back as
+  # "<account>/sg-..." and plans them again on every run.
   skip_credentials_validation = length(var.aws_endpoints) > 0
-  skip_requesting_account_id  = length(var.aws_endpoints) > 0
   skip_metadata_api_check     = length(var.aws_endpoints) > 0
   s3_use_path_style           = length(var.aws_endpoints) > 0
 

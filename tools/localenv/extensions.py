@@ -7,6 +7,10 @@ as WSGI middleware around moto's own application, never by patching the code und
   path, user agent), oldest first; ``DELETE /_shipyard/requests`` empties the list. Tests use it to prove
   that bad input fails *before any AWS call* and that modules send the collection's user agent.
 * ``GET /_shipyard/health`` answers ``{"status": "ok"}`` once the server is up.
+* ``PUT /_shipyard/delays`` with ``{"operation": "PutParameter", "seconds": 30}`` makes every later request for that
+  operation wait that long before moto answers; ``DELETE /_shipyard/delays`` removes all delays. The emulator
+  answers in milliseconds, so a test that must interrupt Terraform *in the middle of* an apply (a run killed
+  with SIGKILL while it holds the state lock) needs an apply that takes a while (``Delays``).
 * DynamoDB ``UpdateTable`` with ``SSESpecification``: moto 5 ignores it (it only honours the encryption
   given at CreateTable), so switching a table's key would silently do nothing. The extension applies it to
   moto's table model after moto has answered, as DynamoDB does (``apply_dynamodb_sse_update``).
@@ -16,6 +20,22 @@ as WSGI middleware around moto's own application, never by patching the code und
   deny insecure transport (``install_moto_patches``); every other statement is evaluated as moto does.
 * DynamoDB table descriptions carry a ``TableId`` in AWS; moto 5 leaves it out and community.aws.dynamodb_table
   fails on its absence, so the extension adds a stable one (``add_dynamodb_table_id``).
+
+Added for the platform's Terraform components (terraform/components/*), each a ``patch_*`` function below whose
+docstring gives the full reason; without them the AWS provider either never finishes or plans a change on every run:
+
+* EC2 ``DescribeSecurityGroupRules`` leaves out the description of rules that reference a group or prefix list
+  (``patch_security_group_rule_descriptions``).
+* AWS Budgets: no DescribeSubscribersForNotification (the provider retried it for ten minutes), UpdateBudget,
+  UpdateNotification, subscriber and tag operations (``patch_budgets_subscribers_updates_and_tags``).
+* CloudFront: no response headers policies; distributions read back without the origin access control, with
+  ForwardedValues beside a cache policy, and with the wrong certificate flags (``patch_cloudfront_response_headers_policies``).
+* RDS: one DbiResourceId shared by every instance ("couldn't find resource" on read-back), Performance Insights
+  ignored at creation, parameters without their Source (``patch_rds``).
+* S3 lifecycle rules lose NewerNoncurrentVersions, so Terraform waits for them until it times out
+  (``patch_s3_lifecycle_newer_noncurrent_versions``).
+* ECS CreateService drops the deployment circuit breaker, the grace period and enableExecuteCommand; Application
+  Auto Scaling has no tag operations, so scalable targets never finish creating (``patch_ecs_services_and_appautoscaling``).
 
 Later extensions (SSM StartSession/TerminateSession, ECS managed-agent fields) belong in this file too,
 each in a section of its own with the reason moto lacks it.
@@ -88,6 +108,7 @@ class ShipyardExtensions:
     def __init__(self, app, log: RequestLog | None = None):
         self.app = app
         self.log = log or RequestLog()
+        self.delays = Delays()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -104,6 +125,7 @@ class ShipyardExtensions:
                 "user_agent": environ.get("HTTP_USER_AGENT", ""),
             }
         )
+        self.delays.wait(operation)
         if match and match.group(3) == "dynamodb" and operation in _DYNAMODB_TABLE_OPERATIONS:
             return self._dynamodb_table_operation(environ, start_response, match.group(1), match.group(2), operation)
         return self.app(environ, start_response)
@@ -144,7 +166,43 @@ class ShipyardExtensions:
         if path == "/_shipyard/requests" and method == "DELETE":
             self.log.clear()
             return _json_response(start_response, {"cleared": True})
+        if path == "/_shipyard/delays" and method == "PUT":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            self.delays.set(str(request["operation"]), float(request["seconds"]))
+            return _json_response(start_response, self.delays.current())
+        if path == "/_shipyard/delays" and method == "DELETE":
+            self.delays.clear()
+            return _json_response(start_response, {"cleared": True})
         return _json_response(start_response, {"error": f"no such endpoint: {method} {path}"}, "404 Not Found")
+
+
+class Delays:
+    """Operation name -> seconds to wait before moto answers it (tests that interrupt a slow apply).
+    Clearing the delays also releases the requests that are waiting, so none is still pending afterwards."""
+
+    def __init__(self):
+        self._seconds: dict[str, float] = {}
+        self._changed = threading.Condition()
+
+    def set(self, operation: str, seconds: float) -> None:
+        with self._changed:
+            self._seconds[operation] = seconds
+
+    def clear(self) -> None:
+        with self._changed:
+            self._seconds.clear()
+            self._changed.notify_all()
+
+    def current(self) -> dict[str, float]:
+        with self._changed:
+            return dict(self._seconds)
+
+    def wait(self, operation: str | None) -> None:
+        with self._changed:
+            seconds = self._seconds.get(operation or "", 0)
+            if seconds:
+                self._changed.wait_for(lambda: operation not in self._seconds, timeout=seconds)
 
 
 # --- DynamoDB -----------------------------------------------------------------------------------------------
@@ -215,3 +273,589 @@ def install_moto_patches() -> None:
         return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
 
     FakeBucket.get_permission = get_permission
+    patch_security_group_rule_descriptions()
+    patch_budgets_and_cloudfront()
+    patch_rds()
+    patch_s3_lifecycle_newer_noncurrent_versions()
+    patch_ecs_services_and_appautoscaling()
+
+
+# --- EC2 security group rules ------------------------------------------------------------------------------
+
+
+def patch_security_group_rule_descriptions() -> None:
+    """DescribeSecurityGroupRules returns each rule's Description in AWS. moto 5 only returns it for CIDR
+    rules: for a rule that references another security group (or a prefix list) it reads the description
+    from the CIDR part, which such a rule does not have, so the Terraform resources
+    aws_vpc_security_group_ingress_rule/egress_rule saw a missing description after every apply and
+    planned to set it again forever. Read it from where moto keeps it for those rules."""
+    import inspect
+
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    if getattr(SecurityGroupRule, "shipyard_patched", False):
+        return
+    original_init = SecurityGroupRule.__init__
+    signature = inspect.signature(original_init)
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        prefix_list = signature.bind(self, *args, **kwargs).arguments.get("prefix_list_id")
+        self.shipyard_prefix_list_description = (prefix_list or {}).get("Description")
+
+    def description(self):
+        return (
+            self.ip_range.get("Description")
+            or (self.source_group or {}).get("Description")
+            or getattr(self, "shipyard_prefix_list_description", None)
+        )
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(description)
+    SecurityGroupRule.shipyard_patched = True
+
+
+# --- AWS Budgets and CloudFront (the monitoring and edge components) ---------------------------------------
+
+
+def patch_budgets_and_cloudfront() -> None:
+    """The moto gaps the monitoring (aws_budgets_budget) and edge (CloudFront) components run into."""
+    patch_budgets_subscribers_updates_and_tags()
+    patch_cloudfront_response_headers_policies()
+
+
+# --- AWS Budgets: subscribers, updates and tags ------------------------------------------------------------
+
+
+def patch_budgets_subscribers_updates_and_tags() -> None:
+    """The Terraform resource aws_budgets_budget reads each notification's subscribers
+    (DescribeSubscribersForNotification) and the budget's tags (ListTagsForResource), and changes a budget with
+    UpdateBudget, UpdateNotification, Create/Update/DeleteSubscriber and Tag/UntagResource. moto 5 implements none
+    of them (it keeps the subscribers given with a notification but cannot return them), so the provider retried
+    the missing operation until it timed out. Serve them from moto's own budget model; tags are kept beside it."""
+    import time
+
+    from moto.budgets.exceptions import NotFoundException
+    from moto.budgets.responses import BudgetsResponse
+
+    if getattr(BudgetsResponse, "shipyard_patched", False):
+        return
+
+    def identity(notification: dict) -> tuple:
+        return (
+            notification.get("NotificationType"),
+            notification.get("ComparisonOperator"),
+            float(notification.get("Threshold", 0)),
+            notification.get("ThresholdType", "PERCENTAGE"),
+        )
+
+    def budget(response):
+        account_id, name = response._get_param("AccountId"), response._get_param("BudgetName")
+        found = response.backend.budgets[account_id].get(name)
+        if found is None:
+            raise NotFoundException(f"Unable to get budget: {name} - the budget doesn't exist.")
+        return found
+
+    def notification(response, key="Notification"):
+        wanted = identity(response._get_param(key))
+        for candidate in budget(response).notifications:
+            if identity(candidate.details) == wanted:
+                return candidate
+        raise NotFoundException("Unable to find the notification - the notification doesn't exist.")
+
+    def tags(response) -> dict:
+        if not hasattr(response.backend, "shipyard_tags"):
+            response.backend.shipyard_tags = {}
+        return response.backend.shipyard_tags
+
+    def arn(response, name: str) -> str:
+        return f"arn:{response.partition}:budgets::{response._get_param('AccountId')}:budget/{name}"
+
+    original_create, original_delete = BudgetsResponse.create_budget, BudgetsResponse.delete_budget
+
+    def create_budget(self):
+        result = original_create(self)
+        resource_tags = self._get_param("ResourceTags") or []
+        tags(self)[arn(self, self._get_param("Budget")["BudgetName"])] = {t["Key"]: t["Value"] for t in resource_tags}
+        return result
+
+    def delete_budget(self):
+        result = original_delete(self)
+        tags(self).pop(arn(self, self._get_param("BudgetName")), None)
+        return result
+
+    def update_budget(self):
+        new = dict(self._get_param("NewBudget"))
+        account_id = self._get_param("AccountId")
+        current = self.backend.budgets[account_id].get(new["BudgetName"])
+        if current is None:
+            raise NotFoundException(f"Unable to update budget: {new['BudgetName']} - the budget doesn't exist.")
+        new.setdefault("TimePeriod", current.budget.get("TimePeriod"))
+        current.budget = new
+        current.budget["LastUpdatedTime"] = time.time()
+        return json.dumps({})
+
+    def describe_subscribers_for_notification(self):
+        return json.dumps({"Subscribers": list(notification(self).subscribers)})
+
+    def update_notification(self):
+        notification(self, "OldNotification").details = self._get_param("NewNotification")
+        return json.dumps({})
+
+    def create_subscriber(self):
+        notification(self).subscribers.append(self._get_param("Subscriber"))
+        return json.dumps({})
+
+    def delete_subscriber(self):
+        target = notification(self)
+        target.subscribers = [s for s in target.subscribers if s != self._get_param("Subscriber")]
+        return json.dumps({})
+
+    def update_subscriber(self):
+        target = notification(self)
+        old, new = self._get_param("OldSubscriber"), self._get_param("NewSubscriber")
+        target.subscribers = [new if s == old else s for s in target.subscribers]
+        return json.dumps({})
+
+    def list_tags_for_resource(self):
+        current = tags(self).get(self._get_param("ResourceARN"), {})
+        return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in current.items()]})
+
+    def tag_resource(self):
+        current = tags(self).setdefault(self._get_param("ResourceARN"), {})
+        current.update({t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []})
+        return json.dumps({})
+
+    def untag_resource(self):
+        current = tags(self).setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("ResourceTagKeys") or []:
+            current.pop(key, None)
+        return json.dumps({})
+
+    for function in (
+        create_budget,
+        delete_budget,
+        update_budget,
+        describe_subscribers_for_notification,
+        update_notification,
+        create_subscriber,
+        delete_subscriber,
+        update_subscriber,
+        list_tags_for_resource,
+        tag_resource,
+        untag_resource,
+    ):
+        setattr(BudgetsResponse, function.__name__, function)
+    BudgetsResponse.shipyard_patched = True
+
+
+# --- CloudFront: response headers policies, and distributions read back as CloudFront returns them ---------
+
+
+def patch_cloudfront_response_headers_policies() -> None:
+    """The CloudFront gaps in moto 5 that the edge component (aws_cloudfront_distribution with an S3 origin
+    behind an origin access control, managed cache policies and an ACM certificate;
+    aws_cloudfront_response_headers_policy) runs into:
+
+    * response headers policies (Create/Get/GetConfig/Update/Delete/ListResponseHeadersPolicies) do not
+      exist; they are served here, the configuration kept as sent, with ETags as CloudFront uses them;
+    * an origin's OriginAccessControlId is dropped, so every plan wanted to set it again: keep it;
+    * a cache behaviour that names a cache policy gets default ForwardedValues back, which CloudFront never
+      returns for one (the two are exclusive), so every plan wanted to remove them: leave them out;
+    * a viewer certificate from ACM or IAM comes back with CloudFrontDefaultCertificate true when the request
+      did not say false (the provider leaves the false value out), so every plan wanted to switch it: false;
+    * the default certificate comes back with SSLSupportMethod sni-only, which CloudFront only returns for a
+      certificate of one's own, so every plan wanted to remove it: leave it out."""
+    import datetime
+
+    import moto.cloudfront.urls as cloudfront_urls
+    from moto.cloudfront.exceptions import CloudFrontException, InvalidIfMatchVersion
+    from moto.cloudfront.models import DefaultCacheBehaviour, Origin, ViewerCertificate
+    from moto.cloudfront.responses import CloudFrontResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    if getattr(CloudFrontResponse, "shipyard_patched", False):
+        return
+
+    original_origin_init = Origin.__init__
+
+    def origin_init(self, origin):
+        original_origin_init(self, origin)
+        self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+
+    Origin.__init__ = origin_init
+
+    original_behaviour_init = DefaultCacheBehaviour.__init__
+
+    def behaviour_init(self, config):
+        original_behaviour_init(self, config)
+        if config.get("CachePolicyId") and not config.get("ForwardedValues"):
+            self.forwarded_values = None
+
+    DefaultCacheBehaviour.__init__ = behaviour_init  # CacheBehaviour calls it too
+
+    original_certificate_init = ViewerCertificate.__init__
+
+    def certificate_init(self, config):
+        original_certificate_init(self, config)
+        if "CloudFrontDefaultCertificate" not in config and (
+            config.get("ACMCertificateArn") or config.get("IAMCertificateId")
+        ):
+            self.cloud_front_default_certificate = False
+            self.certificate_source = "acm" if config.get("ACMCertificateArn") else "iam"
+        if self.cloud_front_default_certificate and not config.get("SSLSupportMethod"):
+            self.ssl_support_method = None
+
+    ViewerCertificate.__init__ = certificate_init
+
+    base = "{0}/2020-05-31/response-headers-policy"
+    for suffix in ("$", "/(?P<policy_id>[^/]+)$", "/(?P<policy_id>[^/]+)/config$"):
+        cloudfront_urls.url_paths[base + suffix] = CloudFrontResponse.dispatch
+
+    def store(response) -> dict:
+        if not hasattr(response.backend, "shipyard_response_headers_policies"):
+            response.backend.shipyard_response_headers_policies = {}
+        return response.backend.shipyard_response_headers_policies
+
+    def find(response) -> dict:
+        policy = store(response).get(response._get_param("Id"))
+        if policy is None:
+            raise CloudFrontException("NoSuchResponseHeadersPolicy", "The response headers policy does not exist.")
+        return policy
+
+    def check_if_match(response, policy: dict) -> None:
+        if response._get_param("IfMatch") != policy["ETag"]:
+            raise InvalidIfMatchVersion()
+
+    def result(policy: dict, with_location: bool = False) -> ActionResult:
+        document = {"ResponseHeadersPolicy": policy["ResponseHeadersPolicy"], "ETag": policy["ETag"]}
+        if with_location:
+            policy_id = policy["ResponseHeadersPolicy"]["Id"]
+            document["Location"] = f"https://cloudfront.amazonaws.com/2020-05-31/response-headers-policy/{policy_id}"
+        return ActionResult(document)
+
+    def create_response_headers_policy(self):
+        config = self._get_param("ResponseHeadersPolicyConfig", {})
+        if any(
+            p["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]["Name"] == config.get("Name")
+            for p in store(self).values()
+        ):
+            raise CloudFrontException(
+                "ResponseHeadersPolicyAlreadyExists", "A response headers policy with this name already exists."
+            )
+        policy_id = str(uuid.uuid4())
+        store(self)[policy_id] = {
+            "ResponseHeadersPolicy": {
+                "Id": policy_id,
+                "LastModifiedTime": datetime.datetime.now(datetime.timezone.utc),
+                "ResponseHeadersPolicyConfig": config,
+            },
+            "ETag": uuid.uuid4().hex[:14].upper(),
+        }
+        return result(store(self)[policy_id], with_location=True)
+
+    def get_response_headers_policy(self):
+        return result(find(self))
+
+    def get_response_headers_policy_config(self):
+        policy = find(self)
+        return ActionResult(
+            {
+                "ResponseHeadersPolicyConfig": policy["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"],
+                "ETag": policy["ETag"],
+            }
+        )
+
+    def update_response_headers_policy(self):
+        policy = find(self)
+        check_if_match(self, policy)
+        policy["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] = self._get_param(
+            "ResponseHeadersPolicyConfig", {}
+        )
+        policy["ResponseHeadersPolicy"]["LastModifiedTime"] = datetime.datetime.now(datetime.timezone.utc)
+        policy["ETag"] = uuid.uuid4().hex[:14].upper()
+        return result(policy)
+
+    def delete_response_headers_policy(self):
+        policy = find(self)
+        check_if_match(self, policy)
+        del store(self)[policy["ResponseHeadersPolicy"]["Id"]]
+        return EmptyResult()
+
+    def list_response_headers_policies(self):
+        policies = [p["ResponseHeadersPolicy"] for p in store(self).values()]
+        if self._get_param("Type") == "managed":
+            policies = []
+        return ActionResult(
+            {
+                "ResponseHeadersPolicyList": {
+                    "MaxItems": 100,
+                    "Quantity": len(policies),
+                    "Items": [{"Type": "custom", "ResponseHeadersPolicy": p} for p in policies] or None,
+                }
+            }
+        )
+
+    for function in (
+        create_response_headers_policy,
+        get_response_headers_policy,
+        get_response_headers_policy_config,
+        update_response_headers_policy,
+        delete_response_headers_policy,
+        list_response_headers_policies,
+    ):
+        setattr(CloudFrontResponse, function.__name__, function)
+    CloudFrontResponse.shipyard_patched = True
+
+
+# --- RDS ---------------------------------------------------------------------------------------------------
+
+
+def patch_rds() -> None:
+    """Four RDS gaps in moto 5 that break Terraform's aws_db_instance, aws_rds_cluster and the parameter groups:
+
+    * Every DB instance gets the same DbiResourceId (a constant, "db-M5ENSHXFPU6XHZ4G4ZEI5QIO2U"). The AWS
+      provider keys aws_db_instance on that resource id and reads it back with the ``dbi-resource-id``
+      filter; as soon as a second instance exists (another component, an Aurora instance, a test's leftover)
+      the filter matches several, the provider treats "too many results" as not found and the apply fails
+      with "reading RDS DB Instance (...): couldn't find resource". AWS gives each instance its own
+      ``db-<26 characters>`` id; so does the emulator now.
+    * CreateDBInstance ignores EnablePerformanceInsights (and its key and retention), so the instance always
+      read back with Performance Insights off and every plan wanted to turn it on. Kept as AWS does.
+    * DescribeDBParameters / DescribeDBClusterParameters return the parameters a group was modified with but
+      without their ``Source``; the provider keeps only parameters whose Source is "user" (or that are in the
+      configuration and have a Source), so every parameter looked unset after each apply. Parameters set
+      through Modify*ParameterGroup are the user's in AWS: Source "user".
+    * DescribeDBClusters always carries a ScalingConfigurationInfo (empty for a provisioned or Serverless v2
+      cluster); AWS sends it only for Serverless v1 (engine mode "serverless"). The provider read the empty
+      one as a scaling_configuration block and, on the next run, sent ModifyDBCluster with the v1 defaults.
+    """
+    _patch_rds_instances()
+    _patch_rds_parameter_sources()
+    _patch_rds_cluster_scaling_configuration_info()
+
+
+def _patch_rds_instances() -> None:
+    import random
+    import string
+
+    from moto.rds.models import DBInstance
+
+    if getattr(DBInstance, "shipyard_patched", False):
+        return
+    original_init = DBInstance.__init__
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.dbi_resource_id = "db-" + "".join(random.choices(string.ascii_uppercase + string.digits, k=26))
+        enabled = bool(kwargs.get("enable_performance_insights", False))
+        # ModifyDBInstance stores EnablePerformanceInsights under this name too (DBInstance.update).
+        self.enable_performance_insights = enabled
+        self.performance_insights_kms_key_id = kwargs.get("performance_insights_kms_key_id") if enabled else None
+        self.performance_insights_retention_period = (
+            kwargs.get("performance_insights_retention_period") or 7 if enabled else None
+        )
+
+    def performance_insights_enabled(self):
+        return bool(getattr(self, "enable_performance_insights", False))
+
+    DBInstance.__init__ = __init__
+    DBInstance.performance_insights_enabled = property(performance_insights_enabled)
+    DBInstance.shipyard_patched = True
+
+
+def _patch_rds_parameter_sources() -> None:
+    from moto.rds.models import DBClusterParameterGroup, DBParameterGroup
+
+    if getattr(DBParameterGroup, "shipyard_patched", False):
+        return
+
+    def user_source(update):
+        def patched(self, new_parameters):
+            new_parameters = list(new_parameters)
+            update(self, new_parameters)
+            for parameter in new_parameters:
+                self.parameters[parameter["ParameterName"]]["Source"] = "user"
+
+        return patched
+
+    DBParameterGroup.update_parameters = user_source(DBParameterGroup.update_parameters)
+    DBClusterParameterGroup.update_cluster_parameters = user_source(DBClusterParameterGroup.update_cluster_parameters)
+    DBParameterGroup.shipyard_patched = True
+
+
+def _patch_rds_cluster_scaling_configuration_info() -> None:
+    from moto.rds.models import DBCluster
+
+    if getattr(DBCluster, "shipyard_patched", False):
+        return
+    original = DBCluster.scaling_configuration_info
+
+    def scaling_configuration_info(self):
+        return original.fget(self) if self.scaling_configuration else None
+
+    DBCluster.scaling_configuration_info = property(scaling_configuration_info)
+    DBCluster.shipyard_patched = True
+
+
+# --- ECS services and Application Auto Scaling (the compute component) -------------------------------------
+
+
+def patch_ecs_services_and_appautoscaling() -> None:
+    """The moto gaps the compute component (aws_ecs_service, aws_appautoscaling_target) runs into."""
+    patch_ecs_create_service_settings()
+    patch_appautoscaling_tags()
+
+
+_ECS_SERVICE_SETTINGS_MOTO_DROPS = (
+    "deploymentConfiguration",
+    "healthCheckGracePeriodSeconds",
+    "enableExecuteCommand",
+    "enableECSManagedTags",
+    "availabilityZoneRebalancing",
+    "capacityProviderStrategy",
+    "placementConstraints",
+    "placementStrategy",
+)
+
+
+def patch_ecs_create_service_settings() -> None:
+    """ECS CreateService: moto 5 drops deploymentConfiguration (the deployment circuit breaker among it),
+    healthCheckGracePeriodSeconds, enableExecuteCommand, enableECSManagedTags, availabilityZoneRebalancing and
+    the placement/capacity provider settings, so a new service read back without them: every second apply
+    planned to set them again, and nothing could check the circuit breaker or ECS Exec. moto's UpdateService
+    keeps whatever it is sent as attributes of the service (snake_case names, which its serializer reads), so
+    CreateService now keeps these settings the same way, before its own answer is serialised."""
+    from moto.core.utils import camelcase_to_underscores
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    if getattr(EC2ContainerServiceResponse, "shipyard_patched", False):
+        return
+    original_create = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):
+        result = original_create(self)
+        service = self.ecs_backend._get_service(  # pylint: disable=protected-access
+            self._get_param("cluster", "default"), self._get_param("serviceName")
+        )
+        for key in _ECS_SERVICE_SETTINGS_MOTO_DROPS:
+            value = self._get_param(key)
+            if value is not None:
+                setattr(service, camelcase_to_underscores(key), value)
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+    EC2ContainerServiceResponse.shipyard_patched = True
+
+
+def patch_appautoscaling_tags() -> None:
+    """Application Auto Scaling: moto 5 implements neither ListTagsForResource nor Tag/UntagResource and ignores
+    the Tags of RegisterScalableTarget. The AWS provider reads a scalable target's tags right after creating
+    it, got HTTP 500 and retried until its timeout: aws_appautoscaling_target "never finished creating".
+    Tags are kept beside moto's scalable targets, keyed by target ARN, and dropped when the target is
+    deregistered."""
+    from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+    from moto.core.exceptions import JsonRESTError
+
+    if getattr(ApplicationAutoScalingResponse, "shipyard_patched", False):
+        return
+    original_register = ApplicationAutoScalingResponse.register_scalable_target
+    original_deregister = ApplicationAutoScalingResponse.deregister_scalable_target
+
+    def tags(response) -> dict:
+        backend = response.applicationautoscaling_backend
+        if not hasattr(backend, "shipyard_tags"):
+            backend.shipyard_tags = {}
+        return backend.shipyard_tags
+
+    def target_arns(response) -> set:
+        targets = response.applicationautoscaling_backend.targets
+        return {target.arn for by_resource in targets.values() for target in by_resource.values()}
+
+    def register_scalable_target(self):
+        result = original_register(self)
+        arn = json.loads(result)["ScalableTargetARN"]
+        tags(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return result
+
+    def deregister_scalable_target(self):
+        before = target_arns(self)
+        result = original_deregister(self)
+        for arn in before - target_arns(self):
+            tags(self).pop(arn, None)
+        return result
+
+    def known_arn(response) -> str:
+        arn = response._get_param("ResourceARN")
+        if arn not in target_arns(response):
+            raise JsonRESTError("ResourceNotFoundException", f"No scalable target found for {arn}")
+        return arn
+
+    def list_tags_for_resource(self):
+        return json.dumps({"Tags": dict(tags(self).get(known_arn(self), {}))})
+
+    def tag_resource(self):
+        tags(self).setdefault(known_arn(self), {}).update(self._get_param("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self):
+        current = tags(self).setdefault(known_arn(self), {})
+        for key in self._get_param("TagKeys") or []:
+            current.pop(key, None)
+        return json.dumps({})
+
+    for function in (
+        register_scalable_target,
+        deregister_scalable_target,
+        list_tags_for_resource,
+        tag_resource,
+        untag_resource,
+    ):
+        setattr(ApplicationAutoScalingResponse, function.__name__, function)
+    ApplicationAutoScalingResponse.shipyard_patched = True
+
+
+# --- S3 lifecycle ------------------------------------------------------------------------------------------
+
+
+def patch_s3_lifecycle_newer_noncurrent_versions() -> None:
+    """A lifecycle rule's NoncurrentVersionExpiration may say how many newer noncurrent versions to keep
+    (NewerNoncurrentVersions) besides the age. moto 5 stores only NoncurrentDays and leaves the count out of
+    GetBucketLifecycleConfiguration, so Terraform's aws_s3_bucket_lifecycle_configuration, which waits
+    until S3 returns the rules it put, timed out after 3 minutes ("While waiting: timeout while waiting for
+    state to become 'true'"). Keep the count on moto's rule and return it as S3 does."""
+    from moto.s3.models import FakeBucket
+    from moto.s3.responses import S3Response
+
+    if getattr(FakeBucket, "shipyard_lifecycle_patched", False):
+        return
+    original_set_lifecycle = FakeBucket.set_lifecycle
+    original_get_bucket_lifecycle = S3Response.get_bucket_lifecycle
+
+    def set_lifecycle(self, rules):
+        original_set_lifecycle(self, rules)
+        for given, rule in zip(rules, self.rules):
+            expiration = given.get("NoncurrentVersionExpiration") or {}
+            rule.shipyard_newer_noncurrent_versions = expiration.get("NewerNoncurrentVersions")
+
+    def get_bucket_lifecycle(self):
+        rules = list(self.backend.get_bucket_lifecycle(self.bucket_name) or [])
+        serialized = self.serialized
+
+        def add_newer_noncurrent_versions(action_result):
+            # moto answers the rules in the order it keeps them.
+            for answered, rule in zip(action_result.result.get("Rules", []), rules):
+                newer = getattr(rule, "shipyard_newer_noncurrent_versions", None)
+                if newer is not None and "NoncurrentVersionExpiration" in answered:
+                    answered["NoncurrentVersionExpiration"]["NewerNoncurrentVersions"] = int(newer)
+            return serialized(action_result)
+
+        self.serialized = add_newer_noncurrent_versions
+        try:
+            return original_get_bucket_lifecycle(self)
+        finally:
+            del self.serialized
+
+    FakeBucket.set_lifecycle = set_lifecycle
+    S3Response.get_bucket_lifecycle = get_bucket_lifecycle
+    FakeBucket.shipyard_lifecycle_patched = True
