@@ -42,6 +42,7 @@ def aws(emulator):
     """A clean emulator for each test: no resources, empty request log."""
     emulator.reset()
     emulator.clear_requests()
+    emulator.clear_delays()
     return emulator
 
 

@@ -128,6 +128,17 @@ class Emulator:
         request = urllib.request.Request(f"{self.endpoint}/_shipyard/requests", method="DELETE")
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
+    def delay(self, operation: str, seconds: float) -> None:
+        """Make the emulator take ``seconds`` to answer every ``operation`` request (see localenv/extensions.py)."""
+        body = json.dumps({"operation": operation, "seconds": seconds}).encode()
+        request = urllib.request.Request(f"{self.endpoint}/_shipyard/delays", data=body, method="PUT",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
+    def clear_delays(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/_shipyard/delays", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
     def reset(self) -> None:
         """Forget every emulated resource (moto's own reset endpoint)."""
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
