@@ -5,9 +5,11 @@
 #   make setup       only the setup: .venv, pip installs, the collection path, system packages, Terraform CLI config
 #   make local-up    start the AWS emulator (127.0.0.1:$SHIPYARD_LOCAL_AWS_PORT, default 4566) and PostgreSQL
 #   make local-down  stop exactly what local-up started
-#   make lint        ansible-lint (production profile), yamllint, changelog fragments, terraform fmt + checkov
+#   make lint        ansible-lint (production profile), yamllint, changelog fragments, terraform fmt + validate
+#                    + checkov, and that the generated diagrams are current
 #   make sanity      ansible-test sanity on Python 3.11
 #   make bench       benchmarks (results in bench/results/, table in docs/benchmarks.md)
+#   make diagrams    regenerate the architecture pictures (docs/architecture.md, README) from the inventories
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -39,10 +41,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 REQUIREMENTS_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
 
 .PHONY: help setup venv system-packages collection-path terraform-config local-up local-down local-status \
-        demo test unit integration lint sanity bench collection-build clean
+        demo test unit integration lint diagrams sanity bench collection-build clean
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 setup: venv system-packages collection-path terraform-config
 
@@ -87,15 +89,16 @@ local-status: venv
 
 demo: local-up
 	$(BIN)/ansible-playbook -i inventories/local playbooks/bootstrap.yml
+	$(BIN)/ansible-playbook -i inventories/local playbooks/infra.yml
 
 unit: setup
 	$(BIN)/python -m pytest tests/unit
 
 integration: setup
-	$(BIN)/python -m pytest tests/integration
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile tests/integration
 
 test: setup
-	$(BIN)/python -m pytest tests/unit tests/integration
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile tests/unit tests/integration
 	$(MAKE) lint sanity
 
 lint: setup
@@ -103,10 +106,14 @@ lint: setup
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/antsibull-changelog lint
 	$(TERRAFORM) fmt -check -recursive tests/integration/terraform
-	@if [ -d terraform ]; then \
-	  $(TERRAFORM) fmt -check -recursive terraform && \
-	  $(BIN)/checkov --quiet --compact --framework terraform -d terraform; \
-	fi
+	$(TERRAFORM) fmt -check -recursive terraform
+	TERRAFORM=$(TERRAFORM) tools/terraform-validate
+	$(BIN)/checkov --quiet --compact --framework terraform -d terraform
+	$(BIN)/python -m diagrams --check
+
+# The pictures in docs/architecture.md and the README, generated from the inventories' component graphs.
+diagrams: venv
+	$(BIN)/python -m diagrams
 
 # ansible-test needs the collection at .../ansible_collections/shipyard/aws as a real directory, so it
 # runs on a fresh copy of the files git would ship (tracked and new, not ignored), in a git repository
