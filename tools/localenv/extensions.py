@@ -31,8 +31,8 @@ docstring gives the full reason; without them the AWS provider either never fini
 * CloudFront: no response headers policies; distributions read back without the origin access control, with
   ForwardedValues beside a cache policy, and with the wrong certificate flags (``patch_cloudfront_response_headers_policies``).
 * RDS: one DbiResourceId shared by every instance ("couldn't find resource" on read-back), Performance Insights
-  ignored at creation, parameters without their Source (``patch_rds``); an empty ScalingConfigurationInfo on
-  every Aurora cluster, not only Serverless v1 ones (``patch_rds_cluster_scaling_configuration``).
+  ignored at creation, parameters without their Source and an empty ScalingConfigurationInfo on every
+  Aurora cluster, not only Serverless v1 ones (``patch_rds``).
 * S3 lifecycle rules lose NewerNoncurrentVersions, so Terraform waits for them until it times out
   (``patch_s3_lifecycle_newer_noncurrent_versions``).
 * ECS CreateService drops the deployment circuit breaker, the grace period and enableExecuteCommand; Application
@@ -277,7 +277,6 @@ def install_moto_patches() -> None:
     patch_security_group_rule_descriptions()
     patch_budgets_and_cloudfront()
     patch_rds()
-    patch_rds_cluster_scaling_configuration()
     patch_s3_lifecycle_newer_noncurrent_versions()
     patch_ecs_services_and_appautoscaling()
 
@@ -862,20 +861,3 @@ def patch_s3_lifecycle_newer_noncurrent_versions() -> None:
     S3Response.get_bucket_lifecycle = get_bucket_lifecycle
     FakeBucket.shipyard_lifecycle_patched = True
 
-
-def patch_rds_cluster_scaling_configuration() -> None:
-    """DescribeDBClusters: AWS returns ScalingConfigurationInfo only for Aurora Serverless v1 clusters
-    (EngineMode "serverless"); moto 5 returns it, empty, for every cluster. The AWS provider then reads a
-    scaling_configuration block into the state of a provisioned (Serverless v2) cluster and plans to change it
-    on every run. Leave it out unless the cluster is Serverless v1, as AWS does."""
-    from moto.rds.models import DBCluster as Cluster
-
-    if getattr(Cluster, "shipyard_scaling_info_patched", False):
-        return
-    original = Cluster.scaling_configuration_info
-
-    def scaling_configuration_info(self):
-        return original.fget(self) if self.engine_mode == "serverless" else None
-
-    Cluster.scaling_configuration_info = property(scaling_configuration_info)
-    Cluster.shipyard_scaling_info_patched = True

@@ -357,6 +357,11 @@ variable "enabled_cloudwatch_logs_exports" {
     condition     = alltrue([for log in var.enabled_cloudwatch_logs_exports : contains(["postgresql", "upgrade", "iam-db-auth-error"], log)])
     error_message = "enabled_cloudwatch_logs_exports may contain postgresql, upgrade and iam-db-auth-error."
   }
+
+  validation {
+    condition     = var.engine == "rds" || !contains(var.enabled_cloudwatch_logs_exports, "upgrade")
+    error_message = "Aurora PostgreSQL does not export the upgrade log; use postgresql and iam-db-auth-error."
+  }
 }
 
 variable "cloudwatch_log_retention_days" {
