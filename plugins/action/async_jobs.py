@@ -101,7 +101,8 @@ class ActionModule(ActionBase):
             time.sleep(args["poll_interval"])
 
         failed_jobs = [labels[index] for index, entry in enumerate(results) if entry.get("failed")]
-        return {**result, "changed": False, "results": results, "failed_jobs": failed_jobs}
+        # Not "results": Ansible treats that key as loop items and shows them even under no_log, secrets included.
+        return {**result, "changed": False, "job_results": results, "failed_jobs": failed_jobs}
 
     def _status(self, jid, async_dir, local, task_vars):
         if local:

@@ -91,8 +91,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-results:
-  description: One result per job, in the order of O(jobs); each is the job's own result plus C(item), C(finished) and C(seconds).
+job_results:
+  description:
+    - One result per job, in the order of O(jobs); each is the job's own result plus C(item), C(finished) and C(seconds).
+    - Deliberately not named C(results), which Ansible treats as loop items and prints even under C(no_log).
   returned: always
   type: list
   elements: dict
