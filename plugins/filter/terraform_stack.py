@@ -130,9 +130,38 @@ def stack_waiting(batch, outputs, check_mode=False):
     return waiting
 
 
+def stack_plan_ahead(components, outputs, init=None):
+    """The components that can be planned at the start, before any wave: every upstream component they read outputs
+    from has outputs already, and none moves local state into the backend (that happens in its own wave)."""
+    waiting = stack_waiting(components, outputs, check_mode=True)
+    return [c for c in components if c["name"] not in waiting and not ((init or {}).get(c["name"]) or {}).get("migrate")]
+
+
+def stack_plans_by_component(results):
+    """shipyard.aws.async_jobs' results of the plan task -> {component: result}."""
+    return {_component_of(result, 2): result for result in results or []}
+
+
+def stack_reusable_plans(batch, ahead, rows, components=None):
+    """The components of the batch whose plan made ahead still holds: it succeeded, and nothing upstream of them
+    (``upstream`` is transitive, from component_waves) was applied in this run, so they would be planned with the
+    same inputs against the same infrastructure. Everything else is planned again."""
+    touched = {row["name"] for row in rows or [] if row.get("result") in ("applied", "failed")}
+    reusable = []
+    for component in batch:
+        plan = (ahead or {}).get(component["name"])
+        if plan is None or plan.get("failed"):
+            continue
+        if touched.intersection(component.get("upstream") or []):
+            continue
+        reusable.append(component["name"])
+    return reusable
+
+
 def stack_batch_result(batch, plans, summaries, applies, wave, started, state="present", check_mode=False,
-                       data_root="", components_root="", binary="terraform", waiting=None):
-    """Fold one batch's async results into report rows, the components' outputs, and whether any failed."""
+                       data_root="", components_root="", binary="terraform", waiting=None, reused=None):
+    """Fold one batch's async results into report rows, the components' outputs, and whether any failed.
+    A component in ``reused`` was planned ahead: its seconds are the plan's own plus this batch's apply, if any."""
     plans = {_component_of(r, 2): r for r in plans}
     summaries = {_component_of(r, 1): r for r in summaries}
     applies = {_component_of(r, 3): r for r in applies}
@@ -178,7 +207,12 @@ def stack_batch_result(batch, plans, summaries, applies, wave, started, state="p
             hint = lock_hint(_error_text(last, 200), component, data_root, components_root, binary)
             row["error"] = hint or row["error"]
         failed = failed or row["result"] == "failed"
-        row["seconds"] = round(max(0.0, _finished_at(plan, last) - float(started)), 1)
+        if name in (reused or []):
+            applied = last is not plan
+            row["seconds"] = round(float(plan.get("seconds") or 0)
+                                   + (max(0.0, _finished_at(last) - float(started)) if applied else 0.0), 1)
+        else:
+            row["seconds"] = round(max(0.0, _finished_at(plan, last) - float(started)), 1)
         rows.append(row)
     return {"rows": rows, "outputs": outputs, "failed": failed}
 
@@ -241,5 +275,8 @@ class FilterModule:
             "stack_status_lines": stack_status_lines,
             "stack_skipped_rows": stack_skipped_rows,
             "stack_waiting": stack_waiting,
+            "stack_plan_ahead": stack_plan_ahead,
+            "stack_plans_by_component": stack_plans_by_component,
+            "stack_reusable_plans": stack_reusable_plans,
             "stack_report": stack_report,
         }

@@ -73,6 +73,16 @@ def rows(run):
     return {row["name"]: row for row in run.fact("terraform_stack_results")}
 
 
+def planning_rounds(run):
+    """How many components each round of planning started, round after round (the plan task's loop items)."""
+    return [len(result["results"]) for name, result in run.task_results()
+            if name.endswith("Start planning (or destroying) each component of the set") and result.get("results")]
+
+
+def d_txt(emulator):
+    return client(emulator, "s3").get_object(Bucket=f"{PREFIX}-diamond", Key="diamond/d.txt")["Body"].read()
+
+
 def state_keys(emulator, bucket=f"{PREFIX}-tfstate"):
     listing = client(emulator, "s3").list_objects_v2(Bucket=bucket)
     return sorted(item["Key"] for item in listing.get("Contents", []))
@@ -130,6 +140,20 @@ def test_check_on_the_converged_environment_reports_no_change(stack):
     assert run.rc == 0, run.output[-4000:]
     assert run.stats["changed"] == 0
     assert all(not any(row["counts"].values()) for row in rows(run).values())
+    assert planning_rounds(run) == [4], "every component planned ahead, in one round, none again in its wave"
+    validated = [stack.work_dir / "data" / "local" / name / "shipyard-validated" for name in "abcd"]
+    assert all(path.is_file() for path in validated), "each component's validation is remembered"
+
+
+def test_plans_made_ahead_are_planned_again_once_something_upstream_was_applied(stack):
+    run = stack(graph=components(a={"seed": "s2"}))
+    assert run.rc == 0, run.output[-4000:]
+    assert planning_rounds(run) == [4, 2, 1], "b and c again after a, d again after them"
+    assert d_txt(stack.emulator) == b"d(b(a(s2)),c(a(s2)))", "the new output of a reached d, not a stale plan"
+
+    back = stack()
+    assert back.rc == 0, back.output[-4000:]
+    assert d_txt(stack.emulator) == b"d(b(a(s1)),c(a(s1)))"
 
 
 def test_check_names_exactly_the_component_whose_input_changed(stack):

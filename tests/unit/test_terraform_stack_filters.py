@@ -15,7 +15,10 @@ from ansible_collections.shipyard.aws.plugins.filter.terraform_stack import (
     output_values,
     public_outputs,
     stack_batch_result,
+    stack_plan_ahead,
+    stack_plans_by_component,
     stack_report,
+    stack_reusable_plans,
     stack_skipped_rows,
     stack_status_line,
     stack_status_lines,
@@ -121,6 +124,9 @@ def test_the_filters_are_exposed_under_their_names():
         "stack_status_lines": stack_status_lines,
         "stack_skipped_rows": stack_skipped_rows,
         "stack_waiting": stack_waiting,
+        "stack_plan_ahead": stack_plan_ahead,
+        "stack_plans_by_component": stack_plans_by_component,
+        "stack_reusable_plans": stack_reusable_plans,
         "stack_report": stack_report,
     }
 
@@ -611,8 +617,8 @@ def test_check_mode_cannot_plan_a_component_whose_upstream_was_never_applied():
     batch = [comp("security", inputs_from={"vpc_id": "network.vpc_id"}),
              comp("compute", inputs_from={"vpc_id": "network.vpc_id", "role": "security.role_arn"}),
              comp("ecr")]
-    assert stack_waiting(batch, {"network": {}}, check_mode=True) == {"security": ["network"],
-                                                                       "compute": ["network", "security"]}
+    expected = {"security": ["network"], "compute": ["network", "security"]}
+    assert stack_waiting(batch, {"network": {}}, check_mode=True) == expected
     assert stack_waiting(batch, {"network": {"vpc_id": "v"}, "security": {"role_arn": "r"}}, check_mode=True) == {}
     assert stack_waiting(batch, {}, check_mode=False) == {}, "an apply plans everything (upstream applied first)"
 
@@ -625,3 +631,81 @@ def test_a_component_not_planned_is_reported_with_what_it_waits_for_and_is_not_a
     assert row["result"] == "not planned"
     assert stack_status_line(row) == "security: not planned: plans once network exist (applied)"
     assert "  security waits for network" in stack_report(result["rows"])
+
+
+# planning ahead ----------------------------------------------------------------------------------------------------
+
+DIAMOND = [
+    comp("a", upstream=[]),
+    comp("b", upstream=["a"], inputs_from={"x": "a.value"}),
+    comp("c", upstream=["a"], inputs_from={"x": "a.value"}),
+    comp("d", upstream=["a", "b", "c"], inputs_from={"y": "b.value", "z": "c.value"}),
+]
+
+
+def names(components):
+    return [c["name"] for c in components]
+
+
+def test_on_a_new_environment_only_components_reading_no_outputs_are_planned_ahead():
+    assert names(stack_plan_ahead(DIAMOND, {})) == ["a"]
+
+
+def test_on_an_applied_environment_every_component_is_planned_ahead():
+    outputs = {name: {"value": name} for name in "abcd"}
+    assert names(stack_plan_ahead(DIAMOND, outputs)) == ["a", "b", "c", "d"]
+
+
+def test_a_component_whose_upstream_has_no_outputs_yet_is_not_planned_ahead():
+    assert names(stack_plan_ahead(DIAMOND, {"a": {"value": "a"}})) == ["a", "b", "c"]
+
+
+def test_a_component_moving_local_state_into_the_backend_is_planned_in_its_wave():
+    outputs = {name: {"value": name} for name in "abcd"}
+    assert names(stack_plan_ahead(DIAMOND, outputs, {"b": {"migrate": True}, "c": {"migrate": False}})) == ["a", "c", "d"]
+
+
+def test_plans_are_keyed_by_their_component():
+    plans = [plan_result(comp("a")), plan_result(comp("b"), failed=True)]
+    assert stack_plans_by_component(plans) == {"a": plans[0], "b": plans[1]}
+
+
+def ahead_of(*components, failed=()):
+    return {c["name"]: plan_result(c, failed=c["name"] in failed) for c in components}
+
+
+def test_plans_made_ahead_hold_while_nothing_upstream_was_applied():
+    ahead = ahead_of(*DIAMOND)
+    rows = [{"name": "a", "result": "unchanged"}, {"name": "b", "result": "unchanged"}, {"name": "c", "result": "unchanged"}]
+    assert stack_reusable_plans(DIAMOND[3:], ahead, rows) == ["d"]
+
+
+def test_a_plan_made_ahead_is_stale_once_any_component_upstream_was_applied_even_indirectly():
+    ahead = ahead_of(*DIAMOND)
+    rows = [{"name": "a", "result": "applied"}, {"name": "b", "result": "unchanged"}, {"name": "c", "result": "unchanged"}]
+    assert stack_reusable_plans(DIAMOND[1:3], ahead, rows[:1]) == []
+    assert stack_reusable_plans(DIAMOND[3:], ahead, rows) == []
+
+
+def test_a_plan_beside_an_applied_component_still_holds():
+    ahead = ahead_of(*DIAMOND)
+    assert stack_reusable_plans(DIAMOND[2:3], ahead, [{"name": "a", "result": "unchanged"}, {"name": "b", "result": "applied"}]) == ["c"]
+
+
+def test_a_failed_or_missing_plan_made_ahead_is_planned_again():
+    ahead = ahead_of(DIAMOND[1], failed=("b",))
+    assert stack_reusable_plans(DIAMOND[1:3], ahead, [{"name": "a", "result": "unchanged"}]) == []
+
+
+def test_in_check_mode_nothing_is_applied_so_every_plan_made_ahead_holds():
+    ahead = ahead_of(*DIAMOND)
+    rows = [{"name": "a", "result": "would change"}, {"name": "b", "result": "would change"}]
+    assert stack_reusable_plans(DIAMOND[1:], ahead, rows) == ["b", "c", "d"]
+
+
+def test_a_reused_plan_counts_its_own_seconds_when_nothing_was_applied():
+    component = comp("d")
+    plan = plan_result(component, seconds=7.5, outputs=tf_outputs(value="d"))
+    row = only_row(run([component], [plan], [summary_result(plan)], reused=["d"]))
+    assert row["result"] == "unchanged"
+    assert row["seconds"] == 7.5

@@ -860,4 +860,3 @@ def patch_s3_lifecycle_newer_noncurrent_versions() -> None:
     FakeBucket.set_lifecycle = set_lifecycle
     S3Response.get_bucket_lifecycle = get_bucket_lifecycle
     FakeBucket.shipyard_lifecycle_patched = True
-
