@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 import zlib
 
@@ -177,6 +179,63 @@ def test_unknown_shipyard_endpoint_is_404_and_never_reaches_moto(client, inner, 
     assert path in response.get_json()["error"]
     assert inner.calls == []
     assert _recorded(client) == []
+
+
+# --- one request at a time inside moto ---------------------------------------------------------------------
+
+
+class SlowStreamingAWS:
+    """Stands in for moto: answers with a generator that yields slowly, and counts requests in flight."""
+
+    def __init__(self):
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.counter_lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.counter_lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return self._body()
+
+    def _body(self):
+        try:
+            for part in (b"a", b"b", b"c"):
+                time.sleep(0.01)
+                yield part
+        finally:
+            with self.counter_lock:
+                self.in_flight -= 1
+
+
+def test_moto_serves_one_request_at_a_time_and_the_whole_body_is_read_inside(app):
+    slow = SlowStreamingAWS()
+    app = ShipyardExtensions(slow)
+    bodies = []
+
+    def call():
+        bodies.append(Client(app).get("/x").data)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert bodies == [b"abc"] * 8
+    assert slow.most_in_flight == 1
+    assert slow.in_flight == 0
+
+
+def test_delays_are_served_outside_the_lock(inner):
+    app = ShipyardExtensions(inner)
+    app.delays.set("SlowOperation", 0.5)
+    slow = threading.Thread(target=lambda: Client(app).get("/slow?Action=SlowOperation"))
+    slow.start()
+    time.sleep(0.05)
+    Client(app).get("/quick?Action=QuickOperation")
+    slow.join()
+    assert [call["path"] for call in inner.calls] == ["/quick", "/slow"], "a delayed request held moto's lock"
 
 
 # --- DynamoDB table descriptions ----------------------------------------------------------------------------

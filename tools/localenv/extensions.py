@@ -18,6 +18,12 @@ as WSGI middleware around moto's own application, never by patching the code und
   false" statement becomes a deny-all for objects and Terraform's S3 backend could not write state. The
   emulator stands in for AWS's TLS endpoints, so it evaluates bucket policies without statements that only
   deny insecure transport (``install_moto_patches``); every other statement is evaluated as moto does.
+* One request at a time inside moto (``SerializedMoto``). moto's backends are plain dicts and lists shared by
+  the threaded server's request threads, so a describe that iterates a dict while another request adds to it
+  fails with "dictionary changed size during iteration" (an HTTP 500). The SDKs retry a 500, and when the failed
+  request had already changed something (a security group rule authorized, a parameter put) the retry fails with
+  InvalidPermission.Duplicate or ParameterAlreadyExists: a parallel Terraform apply failed that way on CI.
+  AWS never answers like that, so the emulator serialises moto's work; delays (below) are served outside the lock.
 * DynamoDB table descriptions carry a ``TableId`` in AWS; moto 5 leaves it out and community.aws.dynamodb_table
   fails on its absence, so the extension adds a stable one (``add_dynamodb_table_id``).
 
@@ -107,7 +113,7 @@ class ShipyardExtensions:
     """WSGI middleware: serves the /_shipyard/ endpoints and records every other request, then hands it to moto."""
 
     def __init__(self, app, log: RequestLog | None = None):
-        self.app = app
+        self.app = SerializedMoto(app)
         self.log = log or RequestLog()
         self.delays = Delays()
 
@@ -176,6 +182,27 @@ class ShipyardExtensions:
             self.delays.clear()
             return _json_response(start_response, {"cleared": True})
         return _json_response(start_response, {"error": f"no such endpoint: {method} {path}"}, "404 Not Found")
+
+
+class SerializedMoto:
+    """Runs moto's WSGI application for one request at a time, the response body read inside the lock.
+
+    moto's models are not thread-safe (see the module docstring); serialising costs little, since moto answers
+    in milliseconds and Python runs one thread at a time anyway.
+    """
+
+    def __init__(self, app):
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            chunks = self._app(environ, start_response)
+            try:
+                return [b"".join(chunks)]
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
 
 
 class Delays:
