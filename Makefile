@@ -76,7 +76,8 @@ collection-path:
 	@test -L $(COLLECTION_LINK) || ln -sfn ../../../.. $(COLLECTION_LINK)
 
 terraform-config: venv
-	@$(BIN)/python -m localenv terraform-config --binary $(TERRAFORM) >/dev/null
+	@# Written where TF_CLI_CONFIG_FILE (above) points, even when SHIPYARD_STATE_DIR moves the emulator's files elsewhere.
+	@SHIPYARD_STATE_DIR=$(CURDIR)/$(STATE) $(BIN)/python -m localenv terraform-config --binary $(TERRAFORM) >/dev/null
 
 local-up: setup
 	@$(BIN)/python -m localenv up
