@@ -8,7 +8,8 @@
 #   make lint        ansible-lint (production profile), yamllint, changelog fragments, terraform fmt + validate
 #                    + checkov, and that the generated diagrams are current
 #   make sanity      ansible-test sanity on Python 3.11
-#   make bench       benchmarks (results in bench/results/, table in docs/benchmarks.md)
+#   make bench       benchmarks (results in bench/results/, table in docs/benchmarks.md); about 50 min,
+#                    BENCH_REPEAT / BENCH_STACK_REPEAT (default 3 each) set the rounds per graph
 #   make diagrams    regenerate the architecture pictures (docs/architecture.md, README) from the inventories
 
 SHELL := bash
@@ -145,7 +146,7 @@ $(SANITY_VENV)/.ready: $(REQUIREMENTS_STAMP) tools/get_pip_offline.py
 
 # Benchmarks (not tests): results under bench/results/, the table in docs/benchmarks.md.
 bench: setup
-	$(BIN)/python bench/engine.py --repeat $${BENCH_REPEAT:-3} --stack-repeat $${BENCH_STACK_REPEAT:-1}
+	$(BIN)/python bench/engine.py --repeat $${BENCH_REPEAT:-3} --stack-repeat $${BENCH_STACK_REPEAT:-3}
 
 collection-build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path $(STATE)/dist .

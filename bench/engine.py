@@ -126,7 +126,7 @@ def measure(emulator, scratch, cli_config, times, label, rounds, graph, root, co
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="rounds on the diamond graph")
-    parser.add_argument("--stack-repeat", type=int, default=1, help="rounds on the real local stack (0: leave it out)")
+    parser.add_argument("--stack-repeat", type=int, default=3, help="rounds on the real local stack (0: leave it out)")
     args = parser.parse_args()
     mirror = os.environ.get("TF_PROVIDER_MIRROR") or subprocess.run(
         [str(REPO / "tools" / "find-provider-mirror")], capture_output=True, text=True, check=False).stdout.strip()

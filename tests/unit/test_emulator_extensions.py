@@ -217,7 +217,7 @@ def test_moto_serves_one_request_at_a_time_and_the_whole_body_is_read_inside(app
     def call():
         bodies.append(Client(app).get("/x").data)
 
-    threads = [threading.Thread(target=call) for _ in range(8)]
+    threads = [threading.Thread(target=call) for _thread in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
