@@ -48,3 +48,9 @@ def test_production_is_protected_and_its_profile_is_the_safety_one():
     assert production["network"]["nat_gateway_mode"] != "none"
     assert production["ecr"]["image_tag_mutability"] == "IMMUTABLE"
     assert "edge" in production
+
+
+def test_local_is_the_staging_shape():
+    """The platform tests apply and re-plan every component with inventories/local; that stands for staging
+    because both inventories declare the same components with the same inputs and wiring."""
+    assert components("local") == components("staging")
