@@ -30,6 +30,7 @@ sys.path[:0] = [str(REPO / "tools"), str(REPO / "tests")]
 from helpers import run_playbook  # noqa: E402
 from localenv import net, terraform_cli  # noqa: E402
 from localenv.emulator import Emulator  # noqa: E402
+from sections import replace_section  # noqa: E402
 
 DIAMOND = REPO / "tests" / "integration" / "terraform" / "diamond"
 GRAPH = [
@@ -169,8 +170,7 @@ TITLES = {"diamond": "diamond graph a -> b, a -> c, b + c -> d", "stack": "the r
 
 def write_docs(report):
     medians, ratios = report["medians"], report["ratios"]
-    lines = ["## Terraform engine", "",
-             f"`make bench`, {report['when']}, {report['cores']} cores, against the local emulator; medians of the rounds given.", "",
+    lines = [f"`make bench`, {report['when']}, {report['cores']} cores, against the local emulator; medians of the rounds given.", "",
              "| graph | rounds | run | infra.yml | terraform loop | ratio | target |",
              "|---|---|---|---|---|---|---|"]
     for label, rounds in report["rounds"].items():
@@ -181,16 +181,7 @@ def write_docs(report):
                      f"{medians[label + '_loop_cold']} s (init + apply per component) | {ratios[label + '_cold']} | <= 0.8 |")
         lines.append(f"| {title} | {rounds} | no-op (converged) | {medians[label + '_engine_noop']} s | "
                      f"{medians[label + '_loop_noop']} s (plan per component) | {ratios[label + '_noop']} | <= 1.0 |")
-    section = "\n".join(lines + [""])
-    path = REPO / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by `make bench`; raw numbers in bench/results/.\n\n"
-    start = text.find("## Terraform engine")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    replace_section("Terraform engine", lines)
 
 
 if __name__ == "__main__":
