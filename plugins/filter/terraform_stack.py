@@ -137,6 +137,38 @@ def stack_plan_ahead(components, outputs, init=None):
     return [c for c in components if c["name"] not in waiting and not ((init or {}).get(c["name"]) or {}).get("migrate")]
 
 
+def stack_select(waves, only=None):
+    """The waves with only the components named in ``only`` (all when it is empty), in the same order; waves left
+    empty are dropped. A name that is not an enabled component of the graph is an error: a typo would otherwise
+    converge nothing and report success."""
+    only = list(only or [])
+    if not only:
+        return waves
+    known = [component["name"] for wave in waves for component in wave]
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise AnsibleFilterError(
+            f"terraform_stack_only names {', '.join(unknown)}, which is not an enabled component of this environment "
+            f"(its components: {', '.join(known)}). Nothing was run."
+        )
+    selected = [[component for component in wave if component["name"] in only] for wave in waves]
+    return [wave for wave in selected if wave]
+
+
+def stack_unapplied_upstream(waves, outputs):
+    """For a run of selected components: those reading outputs of a component that is neither in the run nor has
+    state yet -> {component: [those upstream components]}. They cannot be planned until the whole environment
+    has been applied once."""
+    selected = {component["name"] for wave in waves for component in wave}
+    missing = {}
+    for component in (c for wave in waves for c in wave):
+        sources = sorted({ref.split(".", 1)[0] for ref in (component.get("inputs_from") or {}).values()})
+        absent = [source for source in sources if source not in selected and not (outputs or {}).get(source)]
+        if absent:
+            missing[component["name"]] = absent
+    return missing
+
+
 def stack_plans_by_component(results):
     """shipyard.aws.async_jobs' results of the plan task -> {component: result}."""
     return {_component_of(result, 2): result for result in results or []}
@@ -276,6 +308,8 @@ class FilterModule:
             "stack_skipped_rows": stack_skipped_rows,
             "stack_waiting": stack_waiting,
             "stack_plan_ahead": stack_plan_ahead,
+            "stack_select": stack_select,
+            "stack_unapplied_upstream": stack_unapplied_upstream,
             "stack_plans_by_component": stack_plans_by_component,
             "stack_reusable_plans": stack_reusable_plans,
             "stack_report": stack_report,

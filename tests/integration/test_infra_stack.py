@@ -167,6 +167,32 @@ def test_check_names_exactly_the_component_whose_input_changed(stack):
     assert ssm.get_parameter(Name=f"/{PREFIX}/diamond/c", WithDecryption=True)["Parameter"]["Value"] == "c(a(s1))"
 
 
+def test_only_the_named_components_run_and_read_the_others_outputs_from_state(stack):
+    # c and d both differ from what is applied; only c is converged. d is neither planned nor applied, and c is
+    # fed a's outputs from a's state object (a does not run either).
+    run = stack(graph=components(c={"suffix": "!"}, d={"note": "not now"}), terraform_stack_only=["c"])
+    assert run.rc == 0, run.output[-4000:]
+    assert {name: row["result"] for name, row in rows(run).items()} == {"c": "applied"}
+    ssm = client(stack.emulator, "ssm")
+    assert ssm.get_parameter(Name=f"/{PREFIX}/diamond/c", WithDecryption=True)["Parameter"]["Value"] == "c(a(s1))!"
+    assert d_txt(stack.emulator) == b"d(b(a(s1)),c(a(s1)))", "d was left alone"
+
+    back = stack()
+    assert back.rc == 0, back.output[-4000:]
+    results = {name: row["result"] for name, row in rows(back).items()}
+    assert results == {"a": "unchanged", "b": "unchanged", "c": "applied", "d": "unchanged"}
+
+
+def test_only_a_component_that_is_not_in_the_graph_fails_before_terraform_runs(stack):
+    stack.emulator.clear_requests()
+    run = stack(terraform_stack_only=["c", "e"])
+    assert run.rc != 0
+    message = " ".join(run.failure()["msg"].split())
+    assert "terraform_stack_only names e, which is not an enabled component" in message
+    assert "(its components: a, b, c, d)" in message
+    assert not [r for r in stack.emulator.requests() if r["service"] == "s3"]
+
+
 @pytest.mark.parametrize(
     ("graph", "message"),
     [
@@ -219,6 +245,19 @@ def test_destroy_takes_everything_down_in_reverse_order_and_keeps_the_state_buck
     names = [p["Name"] for p in client(stack.emulator, "ssm").describe_parameters()["Parameters"]]
     assert not [n for n in names if "/diamond/" in n]
     assert client(stack.emulator, "s3").head_bucket(Bucket=f"{PREFIX}-tfstate")
+
+
+def test_only_a_component_whose_upstream_was_never_applied_fails_naming_it(stack):
+    # After the destroy above the state objects hold no outputs: d cannot be planned on its own.
+    before = state_keys(stack.emulator)
+    stack.emulator.clear_requests()
+    run = stack(terraform_stack_only=["d"])
+    assert run.rc != 0
+    message = " ".join(run.failure()["msg"].split())
+    assert "d reads outputs of a, b, c, which are not in this run and have no state yet" in message
+    assert "playbooks/infra.yml" in message and "No Terraform command has run" in message
+    assert state_keys(stack.emulator) == before
+    assert not [r for r in stack.emulator.requests() if r["service"] == "s3" and r["method"] == "PUT"]
 
 
 def test_two_environments_from_one_checkout_keep_their_own_state(stack):

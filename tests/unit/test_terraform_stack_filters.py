@@ -19,11 +19,13 @@ from ansible_collections.shipyard.aws.plugins.filter.terraform_stack import (
     stack_plans_by_component,
     stack_report,
     stack_reusable_plans,
+    stack_select,
     stack_skipped_rows,
     stack_status_line,
     stack_status_lines,
     lock_hint,
     stack_table,
+    stack_unapplied_upstream,
     stack_waiting,
 )
 
@@ -125,6 +127,8 @@ def test_the_filters_are_exposed_under_their_names():
         "stack_skipped_rows": stack_skipped_rows,
         "stack_waiting": stack_waiting,
         "stack_plan_ahead": stack_plan_ahead,
+        "stack_select": stack_select,
+        "stack_unapplied_upstream": stack_unapplied_upstream,
         "stack_plans_by_component": stack_plans_by_component,
         "stack_reusable_plans": stack_reusable_plans,
         "stack_report": stack_report,
@@ -709,3 +713,31 @@ def test_a_reused_plan_counts_its_own_seconds_when_nothing_was_applied():
     row = only_row(run([component], [plan], [summary_result(plan)], reused=["d"]))
     assert row["result"] == "unchanged"
     assert row["seconds"] == 7.5
+
+
+DIAMOND_WAVES = [
+    [{"name": "a"}],
+    [{"name": "b", "inputs_from": {"x": "a.value"}}, {"name": "c", "inputs_from": {"x": "a.value"}}],
+    [{"name": "d", "inputs_from": {"b": "b.value", "c": "c.plain", "bucket": "a.bucket"}}],
+]
+
+
+def test_select_keeps_the_named_components_in_wave_order_and_drops_empty_waves():
+    assert stack_select(DIAMOND_WAVES, ["d", "b"]) == [[DIAMOND_WAVES[1][0]], DIAMOND_WAVES[2]]
+
+
+def test_select_without_names_keeps_every_component():
+    assert stack_select(DIAMOND_WAVES, []) == DIAMOND_WAVES
+    assert stack_select(DIAMOND_WAVES, None) == DIAMOND_WAVES
+
+
+def test_select_of_an_unknown_component_names_it_and_the_known_ones():
+    with pytest.raises(AnsibleFilterError, match=r"names e, which is not an enabled component .*\(its components: a, b, c, d\)"):
+        stack_select(DIAMOND_WAVES, ["b", "e"])
+
+
+def test_unapplied_upstream_is_what_a_selected_component_reads_that_is_neither_selected_nor_in_state():
+    selected = stack_select(DIAMOND_WAVES, ["c", "d"])
+    assert stack_unapplied_upstream(selected, {}) == {"c": ["a"], "d": ["a", "b"]}
+    assert stack_unapplied_upstream(selected, {"a": {"value": 1}, "b": {}}) == {"d": ["b"]}
+    assert stack_unapplied_upstream(selected, {"a": {"value": 1}, "b": {"value": 2}}) == {}
