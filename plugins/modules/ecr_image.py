@@ -213,7 +213,6 @@ seconds:
 
 import json
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -239,6 +238,11 @@ from ansible_collections.shipyard.aws.plugins.module_utils.ecr_push import (
     TagConflict,
     tag_is_immutable,
 )
+from ansible_collections.shipyard.aws.plugins.module_utils.ecr_reference import (
+    check_tag,
+    is_access_denied,
+    parse_repository,
+)
 from ansible_collections.shipyard.aws.plugins.module_utils.oci import OciError, open_image, parse_platform
 
 try:
@@ -246,36 +250,10 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-REPOSITORY_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-REPOSITORY_URI = re.compile(
-    r"^(?P<registry>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/(?P<name>[^:@]+)$"
-)
-TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 BUILD_ONLY = ("context", "build_args", "target", "labels")
-ACCESS_DENIED = ["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnauthorizedAccess"]
 PERMISSIONS = ("ecr:DescribeRepositories, ecr:BatchGetImage, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, "
                "ecr:UploadLayerPart, ecr:CompleteLayerUpload and ecr:PutImage")
 NEW_IMAGE = "(new image)"
-
-
-def parse_repository(value: str, region: str | None) -> tuple[str, str | None]:
-    """A repository name or URI -> (name, registry id or None)."""
-    value = value.strip()
-    match = REPOSITORY_URI.match(value)
-    if match:
-        if region and match["region"] != region:
-            raise ValueError(f"repository {value} is in region {match['region']}, but the module runs against {region}: "
-                             f"set region: {match['region']}")
-        name, registry = match["name"], match["registry"]
-    elif "." in value.split("/", 1)[0] or ":" in value:
-        raise ValueError(f"repository {value!r} is neither an ECR repository name nor an ECR repository URI "
-                         "(<account>.dkr.ecr.<region>.amazonaws.com/<name>, without a tag)")
-    else:
-        name, registry = value, None
-    if not 2 <= len(name) <= 256 or not REPOSITORY_NAME.match(name):
-        raise ValueError(f"repository name {name!r} is not a valid ECR repository name "
-                         "(lowercase letters, digits, '.', '_', '-' and '/' between them)")
-    return name, registry
 
 
 def validate(params: dict, region: str | None) -> dict:
@@ -295,9 +273,7 @@ def validate(params: dict, region: str | None) -> dict:
             raise ValueError(f"source={source} needs at least one tag (tags): ECR keeps an OCI image only under a tag")
     tags = [str(tag) for tag in params["tags"]]
     for tag in tags:
-        if not TAG.match(tag):
-            raise ValueError(f"tag {tag!r} is not a valid image tag (letters, digits, '_', '.', '-'; at most 128; "
-                             "not starting with '.' or '-')")
+        check_tag(tag)
         if tag.startswith(CONTEXT_TAG_PREFIX):
             raise ValueError(f"tag {tag!r}: tags starting with {CONTEXT_TAG_PREFIX} are the module's content tags")
     duplicates = sorted({tag for tag in tags if tags.count(tag) > 1})
@@ -446,13 +422,6 @@ def ensure_image(module, repo: EcrRepository, request: dict, local: dict, phases
     before_digests = {tag: image.digest if image else None for tag, image in before.items()}
     after_digests = {tag: stored.digest if stored else NEW_IMAGE for tag in all_tags}
     return changed, result, before_digests, after_digests
-
-
-def is_access_denied(error) -> bool:
-    """AccessDeniedException (ECR), or any other refusal answered with HTTP 403."""
-    response = getattr(error, "response", None) or {}
-    return (response.get("Error", {}).get("Code") in ACCESS_DENIED
-            or response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 403)
 
 
 def main():
