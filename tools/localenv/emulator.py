@@ -139,7 +139,27 @@ class Emulator:
         request = urllib.request.Request(f"{self.endpoint}/_shipyard/delays", method="DELETE")
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
+    def fail_next_rollout(self, service: str, reason: str | None = None, seconds: float | None = None) -> None:
+        """Make the next rollout of ECS service ``service`` fail as the deployment circuit breaker with rollback
+        does: a STOPPED task with ``reason``, the deployment FAILED after ``seconds``, the service rolled back."""
+        self._plan_rollout({"service": service, "outcome": "FAILED", "reason": reason, "seconds": seconds})
+
+    def settle_next_rollout(self, service: str, seconds: float) -> None:
+        """Make the next rollout of ECS service ``service`` complete after ``seconds`` (default: 1)."""
+        self._plan_rollout({"service": service, "outcome": "COMPLETED", "seconds": seconds})
+
+    def _plan_rollout(self, plan: dict) -> None:
+        body = json.dumps({key: value for key, value in plan.items() if value is not None}).encode()
+        request = urllib.request.Request(f"{self.endpoint}/_shipyard/ecs/rollouts", data=body, method="PUT",
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
+    def clear_rollouts(self) -> None:
+        request = urllib.request.Request(f"{self.endpoint}/_shipyard/ecs/rollouts", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
     def reset(self) -> None:
-        """Forget every emulated resource (moto's own reset endpoint)."""
+        """Forget every emulated resource (moto's own reset endpoint) and the ECS rollout plans."""
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(request, timeout=30).close()  # noqa: S310
+        self.clear_rollouts()

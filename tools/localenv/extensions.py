@@ -24,6 +24,11 @@ as WSGI middleware around moto's own application, never by patching the code und
   request had already changed something (a security group rule authorized, a parameter put) the retry fails with
   InvalidPermission.Duplicate or ParameterAlreadyExists: a parallel Terraform apply failed that way on CI.
   AWS never answers like that, so the emulator serialises moto's work; delays (below) are served outside the lock.
+* ``PUT /_shipyard/ecs/rollouts`` with ``{"service": "web", "outcome": "FAILED", "reason": "...", "seconds": 2}``
+  makes that ECS service's next rollout fail as the deployment circuit breaker with rollback does on AWS
+  (``reason``, the stopped task's reason, and ``seconds``, the settle time, are optional; ``"outcome":
+  "COMPLETED"`` only sets the settle time); it applies once. ``GET`` lists the plans, ``DELETE`` removes them all.
+  See ``patch_ecs_deployments`` (below) for the deployments themselves.
 * DynamoDB table descriptions carry a ``TableId`` in AWS; moto 5 leaves it out and community.aws.dynamodb_table
   fails on its absence, so the extension adds a stable one (``add_dynamodb_table_id``).
 
@@ -43,6 +48,9 @@ docstring gives the full reason; without them the AWS provider either never fini
   (``patch_s3_lifecycle_newer_noncurrent_versions``).
 * ECS CreateService drops the deployment circuit breaker, the grace period and enableExecuteCommand; Application
   Auto Scaling has no tag operations, so scalable targets never finish creating (``patch_ecs_services_and_appautoscaling``).
+* ECS keeps one deployment per service for ever (no new deployment for a new task definition or a forced
+  deployment, no rollout that completes or fails), so nothing that waits for a rollout could be tested; the
+  extension models rolling deployments, settled lazily when DescribeServices looks (``patch_ecs_deployments``).
 
 Later extensions (SSM StartSession/TerminateSession, ECS managed-agent fields) belong in this file too,
 each in a section of its own with the reason moto lacks it.
@@ -52,8 +60,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import threading
+import time
 import uuid
 import zlib
 from collections import deque
@@ -116,6 +126,7 @@ class ShipyardExtensions:
         self.app = SerializedMoto(app)
         self.log = log or RequestLog()
         self.delays = Delays()
+        self.rollouts = ECS_ROLLOUTS
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -180,6 +191,21 @@ class ShipyardExtensions:
             return _json_response(start_response, self.delays.current())
         if path == "/_shipyard/delays" and method == "DELETE":
             self.delays.clear()
+            return _json_response(start_response, {"cleared": True})
+        if path == "/_shipyard/ecs/rollouts" and method == "GET":
+            return _json_response(start_response, self.rollouts.current())
+        if path == "/_shipyard/ecs/rollouts" and method == "PUT":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            try:
+                request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+                if not isinstance(request, dict):
+                    raise ValueError("the body must be a JSON object")
+                self.rollouts.set(request)
+            except ValueError as exc:  # json.JSONDecodeError included
+                return _json_response(start_response, {"error": str(exc)}, "400 Bad Request")
+            return _json_response(start_response, self.rollouts.current())
+        if path == "/_shipyard/ecs/rollouts" and method == "DELETE":
+            self.rollouts.clear()
             return _json_response(start_response, {"cleared": True})
         return _json_response(start_response, {"error": f"no such endpoint: {method} {path}"}, "404 Not Found")
 
@@ -306,6 +332,7 @@ def install_moto_patches() -> None:
     patch_rds()
     patch_s3_lifecycle_newer_noncurrent_versions()
     patch_ecs_services_and_appautoscaling()
+    patch_ecs_deployments()
 
 
 # --- EC2 security group rules ------------------------------------------------------------------------------
@@ -887,3 +914,297 @@ def patch_s3_lifecycle_newer_noncurrent_versions() -> None:
     FakeBucket.set_lifecycle = set_lifecycle
     S3Response.get_bucket_lifecycle = get_bucket_lifecycle
     FakeBucket.shipyard_lifecycle_patched = True
+
+
+# --- ECS deployments ---------------------------------------------------------------------------------------
+
+ECS_SETTLE_SECONDS_VARIABLE = "SHIPYARD_ECS_SETTLE_SECONDS"
+ECS_DEFAULT_SETTLE_SECONDS = 1.0
+ECS_CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
+ECS_DEFAULT_STOPPED_REASON = "Essential container in task exited"
+ECS_ROLLOUT_OUTCOMES = ("COMPLETED", "FAILED")
+
+
+class EcsRollouts:
+    """Service name -> how its next rollout ends and after how many seconds (``/_shipyard/ecs/rollouts``).
+    A plan is taken (and forgotten) by the next deployment that replaces another one, so it applies once."""
+
+    def __init__(self):
+        self._plans: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def validate(request: dict) -> dict:
+        service = request.get("service")
+        if not isinstance(service, str) or not service:
+            raise ValueError('"service" (the ECS service name) is required')
+        outcome = str(request.get("outcome", "FAILED")).upper()
+        if outcome not in ECS_ROLLOUT_OUTCOMES:
+            raise ValueError(f'"outcome" must be one of {", ".join(ECS_ROLLOUT_OUTCOMES)}, not {outcome!r}')
+        seconds = request.get("seconds")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
+            raise ValueError('"seconds" must be a number >= 0')
+        reason = request.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError('"reason" must be a string')
+        return {"service": service.rsplit("/", maxsplit=1)[-1], "outcome": outcome, "reason": reason,
+                "seconds": None if seconds is None else float(seconds)}
+
+    def set(self, request: dict) -> None:
+        plan = self.validate(request)
+        with self._lock:
+            self._plans[plan["service"]] = plan
+
+    def take(self, service: str) -> dict | None:
+        with self._lock:
+            return self._plans.pop(service, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._plans.clear()
+
+    def current(self) -> dict[str, dict]:
+        with self._lock:
+            return {name: dict(plan) for name, plan in self._plans.items()}
+
+
+# One per process, like moto's backends that the patch below changes.
+ECS_ROLLOUTS = EcsRollouts()
+
+
+def _ecs_settle_seconds(plan: dict | None) -> float:
+    if plan and plan.get("seconds") is not None:
+        return plan["seconds"]
+    try:
+        return max(float(os.environ.get(ECS_SETTLE_SECONDS_VARIABLE, ECS_DEFAULT_SETTLE_SECONDS)), 0.0)
+    except ValueError:
+        return ECS_DEFAULT_SETTLE_SECONDS
+
+
+def patch_ecs_deployments(rollouts: EcsRollouts = ECS_ROLLOUTS) -> None:
+    """ECS rolling deployments. moto 5 keeps one deployment per service for ever: UpdateService with a new task
+    definition leaves that deployment (and its taskDefinition) as it was, forceNewDeployment only renames it, and
+    the first deployment stays IN_PROGRESS unless MOTO_ECS_SERVICE_RUNNING is set (then it is COMPLETED at once).
+    Nothing that waits for a rollout (``shipyard.aws.ecs_rollout``, ``aws ecs wait services-stable``) could be
+    tested. ECS starts a new PRIMARY deployment for a new task definition or a forced deployment (the previous
+    one becomes ACTIVE until the new one is done), reports rolloutState IN_PROGRESS, then COMPLETED once the
+    tasks run, drops the old deployments and logs "has reached a steady state"; with the deployment circuit
+    breaker and rollback, a deployment whose tasks fail to start becomes FAILED and the service goes back to the
+    previous task definition. The emulator now does the same, lazily: a deployment settles when DescribeServices
+    (or ListServices, UpdateService) sees it and it is older than the settle time (``SHIPYARD_ECS_SETTLE_SECONDS``,
+    default 1 s, or the ``seconds`` of a rollout plan). ``PUT /_shipyard/ecs/rollouts`` makes a service's next
+    rollout fail like the circuit breaker does, leaving a STOPPED task with the stopped reason behind; moto's
+    ListTasks now honours serviceName (it returned every task) so that task can be found as on AWS.
+    Everything runs inside moto's request handling (``SerializedMoto``), never on a thread of its own."""
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    if getattr(EC2ContainerServiceBackend, "shipyard_deployments_patched", False):
+        return
+    original_create = EC2ContainerServiceBackend.create_service
+    original_update = EC2ContainerServiceBackend.update_service
+    original_describe = EC2ContainerServiceBackend.describe_services
+    original_list_services = EC2ContainerServiceBackend.list_services
+    original_list_tasks = EC2ContainerServiceBackend.list_tasks
+
+    def create_service(self, *args, **kwargs):
+        service = original_create(self, *args, **kwargs)
+        service.shipyard_rollouts = {}
+        for deployment in service.deployments:
+            _ecs_start_rollout(service, deployment, None, None)
+        return service
+
+    def update_service(self, service_properties):
+        name = str(service_properties.get("service", "")).rsplit("/", maxsplit=1)[-1]
+        service = self._get_service(service_properties.get("cluster", "default"), name)  # pylint: disable=protected-access
+        _ecs_settle(self, service)
+        before_task_definition = service.task_definition
+        before_deployments = [dict(d) for d in service.deployments]
+        task_definition = service_properties.get("task_definition")
+        force = bool(service_properties.get("force_new_deployment"))
+        desired_count = service_properties.get("desired_count")
+        result = original_update(self, service_properties)
+        # moto renames the deployment on force and keeps the task definition as sent (family, family:revision).
+        service.deployments = before_deployments
+        if task_definition:
+            service.task_definition = self.describe_task_definition(task_definition).arn
+        if desired_count is not None:
+            for deployment in service.deployments:
+                if deployment["status"] == "PRIMARY":
+                    deployment["desiredCount"] = desired_count
+                    if deployment.get("rolloutState") == "COMPLETED":
+                        deployment.update(runningCount=desired_count, pendingCount=0)
+        if service.deployments and (force or service.task_definition != before_task_definition):
+            _ecs_new_deployment(self, service, before_task_definition, rollouts.take(service.name))
+        return result
+
+    def describe_services(self, cluster_str, service_names_or_arns):
+        services, failures = original_describe(self, cluster_str, service_names_or_arns)
+        for service in services:
+            _ecs_settle(self, service)
+        return services, failures
+
+    def list_services(self, cluster_str, *args, **kwargs):
+        arns = original_list_services(self, cluster_str, *args, **kwargs)
+        for service in list(self.services.values()):
+            if service.arn in arns:
+                _ecs_settle(self, service)
+        return arns
+
+    def list_tasks(self, cluster_str=None, container_instance=None, family=None, started_by=None,
+                   service_name=None, desiredStatus=None):  # noqa: N803 (moto's parameter name)
+        tasks = original_list_tasks(self, cluster_str, container_instance, family, started_by, service_name, desiredStatus)
+        if service_name:
+            group = "service:" + service_name.rsplit("/", maxsplit=1)[-1]
+            tasks = [task for task in tasks if getattr(task, "group", None) == group]
+        return tasks
+
+    for function in (create_service, update_service, describe_services, list_services, list_tasks):
+        setattr(EC2ContainerServiceBackend, function.__name__, function)
+    EC2ContainerServiceBackend.shipyard_deployments_patched = True
+
+
+def _ecs_now():
+    from moto.core.utils import utcnow
+
+    return utcnow()
+
+
+def _ecs_deployment_id() -> str:
+    import random
+
+    return f"ecs-svc/{random.randrange(10**18, 10**19)}"  # noqa: S311 (an identifier, not a secret)
+
+
+def _ecs_event(service, message: str) -> None:
+    service.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": _ecs_now(), "message": message})
+
+
+def _ecs_start_rollout(service, deployment: dict, plan: dict | None, previous: dict | None) -> None:
+    deployment.update(
+        rolloutState="IN_PROGRESS",
+        rolloutStateReason=f"ECS deployment {deployment['id']} in progress.",
+        runningCount=0,
+        pendingCount=service.desired_count,
+        failedTasks=0,
+    )
+    if not hasattr(service, "shipyard_rollouts"):
+        service.shipyard_rollouts = {}
+    service.shipyard_rollouts[deployment["id"]] = {
+        "settle_at": time.monotonic() + _ecs_settle_seconds(plan),
+        "outcome": plan["outcome"] if plan and previous else "COMPLETED",
+        "reason": (plan or {}).get("reason") or ECS_DEFAULT_STOPPED_REASON,
+        "previous_id": previous["id"] if previous else None,
+        "previous_task_definition": previous.get("taskDefinition") if previous else None,
+    }
+
+
+def _ecs_new_deployment(backend, service, previous_task_definition, plan: dict | None) -> None:
+    del backend
+    now = _ecs_now()
+    primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), service.deployments[0])
+    for deployment in service.deployments:
+        if deployment["status"] == "PRIMARY":
+            deployment.update(status="ACTIVE", updatedAt=now)
+        # a superseded rollout no longer settles on its own
+        getattr(service, "shipyard_rollouts", {}).pop(deployment["id"], None)
+    deployment = dict(primary, id=_ecs_deployment_id(), status="PRIMARY", taskDefinition=service.task_definition,
+                      desiredCount=service.desired_count, createdAt=now, updatedAt=now)
+    service.deployments.insert(0, deployment)
+    _ecs_start_rollout(service, deployment, plan, dict(primary, taskDefinition=previous_task_definition))
+
+
+def _ecs_settle(backend, service) -> None:
+    """Finish the service's rollout if it has had its time (see patch_ecs_deployments)."""
+    primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+    if primary is None or primary.get("rolloutState") != "IN_PROGRESS":
+        return
+    rollout = getattr(service, "shipyard_rollouts", {}).get(primary["id"])
+    if rollout is None or time.monotonic() < rollout["settle_at"]:
+        return
+    del service.shipyard_rollouts[primary["id"]]
+    if rollout["outcome"] == "FAILED" and rollout["previous_task_definition"]:
+        _ecs_roll_back(backend, service, primary, rollout)
+        return
+    primary.update(
+        rolloutState="COMPLETED",
+        rolloutStateReason=f"ECS deployment {primary['id']} completed.",
+        runningCount=service.desired_count,
+        pendingCount=0,
+        updatedAt=_ecs_now(),
+    )
+    service.deployments = [primary]
+    service.running_count, service.pending_count = service.desired_count, 0
+    _ecs_event(service, f"(service {service.name}) has reached a steady state.")
+
+
+def _ecs_roll_back(backend, service, failed: dict, rollout: dict) -> None:
+    now = _ecs_now()
+    failed.update(
+        status="ACTIVE",
+        rolloutState="FAILED",
+        rolloutStateReason=ECS_CIRCUIT_BREAKER_REASON,
+        runningCount=0,
+        pendingCount=0,
+        failedTasks=max(service.desired_count, 1),
+        updatedAt=now,
+    )
+    _ecs_stopped_task(backend, service, failed, rollout["reason"])
+    rollback_id = _ecs_deployment_id()
+    rollback = dict(
+        failed,
+        id=rollback_id,
+        status="PRIMARY",
+        taskDefinition=rollout["previous_task_definition"],
+        rolloutState="COMPLETED",
+        rolloutStateReason=f"ECS deployment {rollback_id} completed.",
+        desiredCount=service.desired_count,
+        runningCount=service.desired_count,
+        pendingCount=0,
+        failedTasks=0,
+        createdAt=now,
+        updatedAt=now,
+    )
+    service.deployments = [rollback, failed]
+    service.task_definition = rollout["previous_task_definition"]
+    service.running_count, service.pending_count = service.desired_count, 0
+    _ecs_event(service, f"(service {service.name}) (deployment {failed['id']}) deployment failed: tasks failed to start.")
+    _ecs_event(service, f"(service {service.name}) rolling back to deployment {rollout['previous_id']}.")
+
+
+def _ecs_stopped_task(backend, service, deployment: dict, reason: str) -> None:
+    """A task of the failed deployment, stopped as ECS leaves it: stoppedReason and the container's exit code."""
+    from types import SimpleNamespace
+
+    from moto.ecs.models import Task
+
+    task_definition = backend.describe_task_definition(deployment["taskDefinition"])
+    cluster = backend._get_cluster(service.cluster_name)  # pylint: disable=protected-access
+    network = service.network_configuration or None
+    if task_definition.network_mode == "awsvpc" and not network:
+        # moto insists on a network configuration for awsvpc tasks (it creates an ENI); a stopped task needs none.
+        task_definition = SimpleNamespace(arn=task_definition.arn, family=task_definition.family, network_mode="bridge",
+                                          container_definitions=task_definition.container_definitions)
+    task = Task(
+        cluster,
+        task_definition,
+        None,
+        None,
+        backend=backend,
+        group=f"service:{service.name}",
+        launch_type=service.launch_type or "",
+        started_by=deployment["id"],
+        networking_configuration=network if task_definition.network_mode == "awsvpc" else None,
+        platform_version=service.platform_version,
+    )
+    now = _ecs_now()
+    task.status = "STOPPED"
+    task.desired_status = "STOPPED"
+    task.stopped_reason = reason
+    task.stop_code = "EssentialContainerExited"
+    task.stopping_at = task.stopped_at = task.execution_stopped_at = now
+    for container in task.containers:
+        container.task_arn = task.task_arn
+        container.last_status = "STOPPED"
+        container.exitCode = 1  # pylint: disable=invalid-name
+        container.reason = reason
+    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
