@@ -157,3 +157,11 @@ def log_groups(client, task_definition: str | None) -> list[str]:
         if configuration.get("logDriver") == "awslogs" and group and group not in groups:
             groups.append(group)
     return groups
+
+
+def images_of(client, task_definition: str | None) -> list[str]:
+    """The images a task definition's containers run."""
+    if not task_definition:
+        return []
+    document = client.describe_task_definition(taskDefinition=task_definition, aws_retry=True)["taskDefinition"]
+    return [container.get("image", "") for container in document.get("containerDefinitions", [])]

@@ -168,6 +168,7 @@ from ansible_collections.shipyard.aws.plugins.module_utils.ecs_rollout import (
     DONE,
     FAILED,
     evaluate,
+    images_of,
     latest_events,
     log_groups,
     primary_deployment,
@@ -183,7 +184,8 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 NEW_DEPLOYMENT = "(new deployment)"
-ROLL_BACK_HINT = ("To go back to the previous image, deploy its digest: ansible-playbook -i inventories/<env> "
+ROLL_BACK_HINT = ("Terraform's state still names the failed image, so playbooks/infra.yml would roll it out again: deploy a "
+                  "fixed image, or the previous digest: ansible-playbook -i inventories/<env> "
                   "playbooks/deploy.yml -e '{\"deploy_digests\": {\"<app>\": \"sha256:<previous digest>\"}}'.")
 
 
@@ -240,8 +242,14 @@ def failure_details(client, cluster: str, service: dict, deployment: dict, event
     try:
         tasks = stopped_tasks(client, cluster, name, deployment)
         groups = log_groups(client, deployment.get("taskDefinition"))
+        primary = primary_deployment(service)
+        rolled_back = primary.get("taskDefinition") != deployment.get("taskDefinition")
+        running = images_of(client, primary.get("taskDefinition")) if rolled_back else []
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        tasks, groups = [f"(could not read them: {e})"], []
+        tasks, groups, running = [f"(could not read them: {e})"], [], []
+    if running:
+        lines.append(f"  ECS rolled the service back to {short_task_definition(primary.get('taskDefinition'))}, "
+                     f"which runs {', '.join(running)}")
     lines += [f"  stopped tasks of {name}:"] + [f"    {line}" for line in tasks or ["(none found)"]]
     where = f"CloudWatch Logs group{'s' if len(groups) > 1 else ''} {', '.join(groups)}" if groups else \
         "the service's CloudWatch Logs group (the task definition's awslogs settings)"

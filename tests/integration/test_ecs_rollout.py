@@ -148,6 +148,7 @@ def test_failed_rollout_fails_with_the_reason_events_and_stopped_tasks(aws, ecs)
     assert ("stopped: CannotPullContainerError: pull image manifest has been retried 5 times (container web: exit code 1"
             in message)
     assert "CloudWatch Logs group /ecs/shipyard-web" in message
+    assert "ECS rolled the service back to web:1, which runs nginx:1" in message
     assert "playbooks/deploy.yml -e '{\"deploy_digests\": {" in message
     assert describe(ecs)["taskDefinition"] == first
 
