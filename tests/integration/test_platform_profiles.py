@@ -20,8 +20,8 @@ def environment(aws, tmp_path, provider_mirror):
     terraform_cli.write_config(base=tmp_path, mirror=provider_mirror)
 
     def run(env, playbook="playbooks/infra.yml", *args):
-        extra = {"shipyard_aws_endpoint_url": aws.endpoint, "shipyard_aws_access_key": "test",
-                 "shipyard_aws_secret_key": "test", "shipyard_allowed_cidr_blocks": ["198.51.100.0/24"],
+        extra = {"shipyard_aws_endpoint_url": aws.endpoint, "shipyard_aws_access_key": "shipyard-local-access-key",
+                 "shipyard_aws_secret_key": "shipyard-local-secret-key", "shipyard_allowed_cidr_blocks": ["198.51.100.0/24"],
                  "terraform_stack_work_dir": str(tmp_path / "terraform")}
         return run_playbook(playbook, *args, inventory=f"inventories/{env}", aws_port=aws.port, env=SECRETS,
                             extra_vars=extra, timeout=2400)
