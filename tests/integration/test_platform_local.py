@@ -35,6 +35,7 @@ def platform(emulator, tmp_path_factory, provider_mirror):
 
     run.first = run()
     run.emulator = emulator
+    run.work_dir = str(work / "terraform")
     return run
 
 
@@ -135,3 +136,136 @@ def test_a_service_scaled_to_zero_outside_terraform_stays_at_zero_and_nothing_ch
     assert again.rc == 0, again.output[-5000:]
     assert again.stats["changed"] == 0, again.output[-5000:]
     assert ecs.describe_services(cluster=cluster, services=[web])["services"][0]["desiredCount"] == 0
+
+
+# deploy.yml on the applied platform -------------------------------------------------------------------------------
+# (here rather than in a file of its own: rolling out needs the applied compute component, and applying the platform
+# again for it would add minutes to the suite). The emulator rolls deployments out as ECS does and can make one fail
+# the way the circuit breaker does (tools/localenv/extensions.py).
+
+RELEASE = "2.0.1"  # no "latest" in assertions on output: the dummy secret key "test" is masked there
+RELEASE_VARS = {"ecr_images_builder": "buildah", "ecr_images_version": RELEASE, "ecs_deploy_poll_interval": 0.5}
+
+
+def release(platform, *playbooks, **extra_vars):
+    """images.yml and/or deploy.yml in one ansible-playbook run, against the applied platform."""
+    return run_playbook(playbooks[0], *playbooks[1:], aws_port=platform.emulator.port, timeout=1800,
+                        extra_vars={"terraform_stack_work_dir": platform.work_dir, **RELEASE_VARS, **extra_vars})
+
+
+def running_images(platform):
+    """service key -> the image its service's current task definition runs, read back from ECS."""
+    ecs = aws(platform, "ecs")
+    compute = outputs(platform)["compute"]
+    found = {}
+    for key, name in compute["service_names"].items():
+        service = ecs.describe_services(cluster=compute["cluster_name"], services=[name])["services"][0]
+        definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        found[key] = definition["containerDefinitions"][0]["image"]
+    return found
+
+
+def primary_deployment(platform, key):
+    compute = outputs(platform)["compute"]
+    service = aws(platform, "ecs").describe_services(cluster=compute["cluster_name"],
+                                                     services=[compute["service_names"][key]])["services"][0]
+    return next(d for d in service["deployments"] if d["status"] == "PRIMARY")
+
+
+def test_deploy_rolls_out_the_digests_images_pushed_in_the_same_run(platform):
+    run = release(platform, "playbooks/images.yml", "playbooks/deploy.yml")
+    assert run.rc == 0, run.output[-5000:]
+    pushed = run.fact("ecr_images_digests")
+    urls = outputs(platform)["ecr"]["repository_urls"]
+    assert running_images(platform) == {key: f"{urls[key]}@{pushed[key]['digest']}" for key in ("web", "api")}
+    for key in ("web", "api"):
+        deployment = primary_deployment(platform, key)
+        assert deployment["rolloutState"] == "COMPLETED"
+        assert run.fact("ecs_deploy_result")[key]["rollout_state"] == "COMPLETED"
+        assert run.fact("ecs_deploy_result")[key]["deployment_id"] == deployment["id"]
+    compute_row = [row for row in run.fact("terraform_stack_results") if row["name"] == "compute"]
+    assert [row["result"] for row in compute_row] == ["applied"]
+    assert {row["name"] for row in run.fact("terraform_stack_results")} == {"compute"}, "compute alone is re-applied"
+    platform.pushed = {key: pushed[key]["digest"] for key in ("web", "api")}
+
+
+def test_a_second_deploy_of_the_same_release_and_infra_afterwards_change_nothing(platform):
+    again = release(platform, "playbooks/deploy.yml", ecs_deploy_version=RELEASE)
+    assert again.rc == 0, again.output[-5000:]
+    assert again.stats["changed"] == 0, again.output[-5000:]
+    assert again.fact("ecs_deploy_images") == platform.pushed, "the tag resolved through ECR to the pushed digests"
+
+    infra = platform()
+    assert infra.rc == 0, infra.output[-5000:]
+    assert infra.stats["changed"] == 0, "infra.yml keeps the images deploy.yml rolled out"
+    urls = outputs(platform)["ecr"]["repository_urls"]
+    assert running_images(platform) == {key: f"{urls[key]}@{digest}" for key, digest in platform.pushed.items()}
+
+
+def test_a_failed_rollout_fails_the_play_with_the_events_and_the_stopped_reason(platform):
+    compute = outputs(platform)["compute"]
+    api = compute["service_names"]["api"]
+    before = running_images(platform)
+    platform.emulator.fail_next_rollout(api, reason="Essential container in task exited: exit code 3")
+    run = release(platform, "playbooks/images.yml", "playbooks/deploy.yml", ecr_images_list=[
+        {"name": "api", "context": "examples/bookmark-manager/api", "labels": {"release.note": "broken"}}])
+    assert run.rc != 0
+    message = " ".join(run.failure()["msg"].split())
+    assert api in message
+    assert "circuit breaker" in message
+    assert "deployment failed: tasks failed to start" in message
+    assert "Essential container in task exited: exit code 3" in message
+    assert "deploy_digests" in message, "the message says how to roll back by hand"
+    assert running_images(platform)["api"] == before["api"], "ECS rolled back to the task definition that ran before"
+
+
+def test_deploy_digests_rolls_a_service_back_to_an_earlier_image(platform):
+    earlier = platform.pushed["api"]
+    newer = release(platform, "playbooks/images.yml", "playbooks/deploy.yml", ecr_images_list=[
+        {"name": "api", "context": "examples/bookmark-manager/api", "labels": {"release.note": "newer"}}])
+    assert newer.rc == 0, newer.output[-5000:]
+    assert not running_images(platform)["api"].endswith(earlier)
+
+    back = release(platform, "playbooks/deploy.yml", deploy_digests=f"api={earlier}")
+    assert back.rc == 0, back.output[-5000:]
+    assert running_images(platform)["api"].endswith(f"@{earlier}")
+    assert primary_deployment(platform, "api")["rolloutState"] == "COMPLETED"
+
+
+def test_force_new_deployment_restarts_every_service_on_the_same_task_definition(platform):
+    before = {key: primary_deployment(platform, key) for key in ("web", "api")}
+    run = release(platform, "playbooks/deploy.yml", ecs_deploy_force_new_deployment=True)
+    assert run.rc == 0, run.output[-5000:]
+    assert run.stats["changed"] > 0
+    for key in ("web", "api"):
+        after = primary_deployment(platform, key)
+        assert after["id"] != before[key]["id"]
+        assert after["taskDefinition"] == before[key]["taskDefinition"]
+        assert after["rolloutState"] == "COMPLETED"
+
+
+BAD_DEPLOYS = {
+    "a tag where a digest belongs": ({"deploy_digests": {"api": RELEASE}}, "deploy_digests.api is '2.0.1', not an image digest"),
+    "a service the environment lacks": ({"deploy_digests": {"worker": "sha256:" + "0" * 64}},
+                                        "deploy_digests names worker, which is not a service"),
+    "a tag that is no tag": ({"ecs_deploy_tags": {"web": "-x"}}, "web='-x' is not an image tag"),
+    "nothing to deploy": ({}, "Nothing to deploy: run playbooks/images.yml before it"),
+}
+
+
+@pytest.mark.parametrize("extra_vars, message", BAD_DEPLOYS.values(), ids=BAD_DEPLOYS.keys())
+def test_bad_deploy_input_fails_before_any_aws_call(platform, extra_vars, message):
+    platform.emulator.clear_requests()
+    run = release(platform, "playbooks/deploy.yml", **extra_vars)
+    assert run.rc != 0
+    assert message in " ".join(run.failure()["msg"].split())
+    assert platform.emulator.requests() == []
+
+
+def test_a_tag_that_is_not_in_the_repository_fails_naming_it_and_changes_nothing(platform):
+    before = running_images(platform)
+    run = release(platform, "playbooks/deploy.yml", ecs_deploy_version="9.9.9")
+    assert run.rc != 0
+    message = " ".join(run.failure()["msg"].split())
+    assert "9.9.9" in message and "images.yml" in message
+    assert running_images(platform) == before

@@ -38,6 +38,11 @@ output "task_definition_families" {
   value       = module.compute.task_definition_families
 }
 
+output "images" {
+  description = "The image per service key as given (a tag or sha256 digest): the images playbooks/infra.yml keeps running until playbooks/deploy.yml rolls out others."
+  value       = var.images
+}
+
 output "image_references" {
   description = "Image reference each service runs, per service."
   value       = module.compute.image_references
