@@ -33,7 +33,7 @@ from helpers import BIN, REPO_ROOT, ansible_env, run_playbook
 
 PLAYBOOK = "tests/integration/playbooks/ecr_image.yml"
 TASK = "Push the image"
-REPO = "shipyard-web"  # no "test" in names: the dummy secret key "test" is masked in output (so is "latest")
+REPO = "shipyard-web"
 UPLOADS = {"InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload"}
 WRITES = UPLOADS | {"PutImage"}
 

@@ -10,8 +10,6 @@ the tests compare with what boto3's describe_images reports, never with a digest
 DescribeImages refuses the whole call with ImageNotFoundException when one requested id is missing, as ECR does.
 moto refuses an action IAM does not allow with HTTP 403 and a body botocore cannot read for ECR's JSON protocol;
 the module takes that as access denied, as it takes ECR's AccessDeniedException.
-
-No "test" or "latest" in names or tags: the dummy secret key "test" is masked in Ansible's output.
 """
 
 from __future__ import annotations

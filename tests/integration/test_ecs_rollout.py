@@ -14,7 +14,7 @@ from helpers import run_playbook
 
 PLAYBOOK = "tests/integration/playbooks/ecs_rollout.yml"
 TASK = "Wait for the rollouts"
-CLUSTER = "shipyard-ci"  # no "test" in names: the dummy secret key "test" is masked in output (so is "latest")
+CLUSTER = "shipyard-ci"
 CIRCUIT_BREAKER = "ECS deployment circuit breaker: tasks failed to start."
 
 

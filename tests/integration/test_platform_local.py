@@ -143,7 +143,7 @@ def test_a_service_scaled_to_zero_outside_terraform_stays_at_zero_and_nothing_ch
 # again for it would add minutes to the suite). The emulator rolls deployments out as ECS does and can make one fail
 # the way the circuit breaker does (tools/localenv/extensions.py).
 
-RELEASE = "2.0.1"  # no "latest" in assertions on output: the dummy secret key "test" is masked there
+RELEASE = "2.0.1"
 RELEASE_VARS = {"ecr_images_builder": "buildah", "ecr_images_version": RELEASE, "ecs_deploy_poll_interval": 0.5}
 
 

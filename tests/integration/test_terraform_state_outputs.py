@@ -10,7 +10,7 @@ import pytest
 from helpers import run_playbook
 
 PLAYBOOK = "tests/integration/playbooks/terraform_state_outputs.yml"
-BUCKET = "shipyard-outputs-tfstate"  # no "test" in it: the dummy secret key "test" is masked in output
+BUCKET = "shipyard-outputs-tfstate"
 SECRET = "pa55-w0rd-never-printed"
 
 
