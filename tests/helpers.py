@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -49,6 +50,12 @@ class PlaybookRun:
         assert failed, f"expected a failed task; rc={self.rc}\n{self.output[-3000:]}"
         return failed[-1]
 
+    def failure_message(self) -> str:
+        """The failed task's message, with its failed items' messages for a loop, on one line."""
+        failed = self.failure()
+        parts = [failed.get("msg", "")] + [item.get("msg", "") for item in failed.get("results", []) if item.get("failed")]
+        return " ".join(" ".join(parts).split())
+
     def fact(self, name: str):
         for unused_name, result in self.task_results():
             facts = result.get("ansible_facts", {})
@@ -84,10 +91,18 @@ def run_playbook(playbook: str | Path, *args: str, inventory: str | Path = "inve
         run_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
     proc = subprocess.run(command, cwd=REPO_ROOT, env=run_env, capture_output=True, text=True,  # noqa: S603
                           timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-    report = {}
-    if json_report:
+    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, json_reports(proc.stdout) if json_report else {})
+
+
+def json_reports(stdout: str) -> dict:
+    """The JSON callback's report. With several playbooks in one run it prints one after each, each holding the
+    plays and stats so far: the last one is the whole run."""
+    decoder, last, end = json.JSONDecoder(), {}, 0
+    for match in re.finditer(r"^\{", stdout, re.MULTILINE):
+        if match.start() < end:
+            continue  # inside the report just read
         try:
-            report = json.loads(proc.stdout[proc.stdout.index("{"):])
+            last, end = decoder.raw_decode(stdout, match.start())
         except ValueError:
-            report = {}
-    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, report)
+            continue
+    return last

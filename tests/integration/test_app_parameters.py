@@ -31,8 +31,8 @@ def test_parameters_are_written_as_secure_strings_and_never_printed(aws, boto, t
 def test_a_missing_value_fails_before_anything_is_written(aws, tmp_path):
     # Staging takes the values from Vault or the environment; with neither, the run stops and names them.
     extra = {**NO_COMPONENTS, "terraform_stack_work_dir": str(tmp_path),
-             "shipyard_aws_endpoint_url": aws.endpoint, "shipyard_aws_access_key": "shipyard-local-access-key", "shipyard_aws_secret_key": "shipyard-local-secret-key",
-             "vault_jwt_secret": JWT}
+             "shipyard_aws_endpoint_url": aws.endpoint, "shipyard_aws_access_key": "shipyard-local-access-key",
+             "shipyard_aws_secret_key": "shipyard-local-secret-key", "vault_jwt_secret": JWT}
     run = run_playbook("playbooks/infra.yml", inventory="inventories/staging", aws_port=aws.port,
                        env={"MONGODB_URI": ""}, extra_vars=extra)
     assert run.rc != 0

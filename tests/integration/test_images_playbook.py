@@ -58,13 +58,6 @@ def ecr_operations(aws) -> list[str]:
     return [request["operation"] for request in aws.requests() if request["service"] == "ecr"]
 
 
-def failure_message(run) -> str:
-    """The failed task's message, with its failed items' messages for a loop."""
-    failed = run.failure()
-    parts = [failed.get("msg", "")] + [item.get("msg", "") for item in failed.get("results", []) if item.get("failed")]
-    return " ".join(" ".join(parts).split())
-
-
 def digest_of(ecr, repository: str, tag: str) -> str:
     found = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])["images"]
     assert found, f"{repository}:{tag} does not exist"
@@ -133,7 +126,7 @@ def test_bad_input_fails_before_any_aws_call(aws, buildah, images_list, message)
     env, log = buildah
     run = images(aws, env, ecr_images_list=images_list)
     assert run.rc != 0
-    assert message in failure_message(run)
+    assert message in run.failure_message()
     assert aws.requests() == []
     assert log.read_text() == ""
 
@@ -143,7 +136,7 @@ def test_a_missing_repository_fails_and_points_to_infra(aws, buildah, boto):
     boto("ecr").create_repository(repositoryName=f"{PREFIX}-web")
     run = images(aws, env)
     assert run.rc != 0
-    message = failure_message(run)
+    message = run.failure_message()
     assert message.startswith("api failed:"), message
     assert f"ECR repository {PREFIX}-api does not exist" in message
     assert "playbooks/infra.yml" in message

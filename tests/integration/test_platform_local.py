@@ -176,6 +176,10 @@ def test_deploy_rolls_out_the_digests_images_pushed_in_the_same_run(platform):
     run = release(platform, "playbooks/images.yml", "playbooks/deploy.yml")
     assert run.rc == 0, run.output[-5000:]
     pushed = run.fact("ecr_images_digests")
+    ecr = aws(platform, "ecr")
+    for key in ("web", "api"):
+        tagged = ecr.describe_images(repositoryName=f"{PREFIX}-{key}", imageIds=[{"imageTag": RELEASE}])["imageDetails"]
+        assert tagged[0]["imageDigest"] == pushed[key]["digest"]
     urls = outputs(platform)["ecr"]["repository_urls"]
     assert running_images(platform) == {key: f"{urls[key]}@{pushed[key]['digest']}" for key in ("web", "api")}
     for key in ("web", "api"):
@@ -210,7 +214,7 @@ def test_a_failed_rollout_fails_the_play_with_the_events_and_the_stopped_reason(
     run = release(platform, "playbooks/images.yml", "playbooks/deploy.yml", ecr_images_list=[
         {"name": "api", "context": "examples/bookmark-manager/api", "labels": {"release.note": "broken"}}])
     assert run.rc != 0
-    message = " ".join(run.failure()["msg"].split())
+    message = run.failure_message()
     assert api in message
     assert "circuit breaker" in message
     assert "deployment failed: tasks failed to start" in message
@@ -258,7 +262,7 @@ def test_bad_deploy_input_fails_before_any_aws_call(platform, extra_vars, messag
     platform.emulator.clear_requests()
     run = release(platform, "playbooks/deploy.yml", **extra_vars)
     assert run.rc != 0
-    assert message in " ".join(run.failure()["msg"].split())
+    assert message in run.failure_message()
     assert platform.emulator.requests() == []
 
 
@@ -266,6 +270,6 @@ def test_a_tag_that_is_not_in_the_repository_fails_naming_it_and_changes_nothing
     before = running_images(platform)
     run = release(platform, "playbooks/deploy.yml", ecs_deploy_version="9.9.9")
     assert run.rc != 0
-    message = " ".join(run.failure()["msg"].split())
+    message = run.failure_message()
     assert "9.9.9" in message and "images.yml" in message
     assert running_images(platform) == before
