@@ -40,6 +40,16 @@ def _parse(value, setting):
     )
 
 
+def _known_services(mapping, services, setting):
+    unknown = sorted(str(key) for key in mapping if key not in services)
+    if unknown:
+        raise AnsibleFilterError(
+            f"{setting} names {', '.join(unknown)}, which is not a service of this environment "
+            f"(its services: {', '.join(services)})."
+        )
+    return mapping
+
+
 def _digest_of(entry, setting):
     if isinstance(entry, dict):
         entry = entry.get("digest") or entry.get("image_uri") or ""
@@ -53,26 +63,14 @@ def _digest_of(entry, setting):
 
 def ecs_deploy_digests(value, services, setting="ecs_deploy_digests"):
     """{service key: "sha256:..."} from what the user or images.yml gave; every key must be a service."""
-    mapping = _parse(value, setting)
-    unknown = sorted(str(key) for key in mapping if key not in services)
-    if unknown:
-        raise AnsibleFilterError(
-            f"{setting} names {', '.join(unknown)}, which is not a service of this environment "
-            f"(its services: {', '.join(services)})."
-        )
+    mapping = _known_services(_parse(value, setting), services, setting)
     return {key: _digest_of(entry, f"{setting}.{key}") for key, entry in mapping.items()}
 
 
 def ecs_deploy_tags(value, services, version="", setting="ecs_deploy_tags"):
     """{service key: tag}: ecs_deploy_version for every service, then the tags given per service."""
     tags = dict.fromkeys(services, version) if version else {}
-    given = _parse(value, setting)
-    unknown = sorted(str(key) for key in given if key not in services)
-    if unknown:
-        raise AnsibleFilterError(
-            f"{setting} names {', '.join(unknown)}, which is not a service of this environment "
-            f"(its services: {', '.join(services)})."
-        )
+    given = _known_services(_parse(value, setting), services, setting)
     tags.update({key: str(tag) for key, tag in given.items()})
     bad = sorted(key for key, tag in tags.items() if not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", tag))
     if bad:
