@@ -230,10 +230,20 @@ def test_deploy_digests_rolls_a_service_back_to_an_earlier_image(platform):
     assert newer.rc == 0, newer.output[-5000:]
     assert not running_images(platform)["api"].endswith(earlier)
 
+    newer_digest = running_images(platform)["api"].rsplit("@", 1)[1]
+
+    before = running_images(platform)
+    check = release(platform, "playbooks/deploy.yml", "--check", deploy_digests=f"api={earlier}")
+    assert check.rc == 0, check.output[-5000:]
+    assert [row["result"] for row in check.fact("terraform_stack_results")] == ["would change"]
+    assert check.result_of("Summary, a line per service")["msg"] == [f"api: would roll out {earlier}"]
+    assert running_images(platform) == before, "check mode registers no task definition and moves no service"
+
     back = release(platform, "playbooks/deploy.yml", deploy_digests=f"api={earlier}")
     assert back.rc == 0, back.output[-5000:]
     assert running_images(platform)["api"].endswith(f"@{earlier}")
     assert primary_deployment(platform, "api")["rolloutState"] == "COMPLETED"
+    assert newer_digest != earlier
 
 
 def test_force_new_deployment_restarts_every_service_on_the_same_task_definition(platform):
