@@ -52,6 +52,7 @@ class PlaybookRun:
 
     def failure_message(self) -> str:
         """The failed task's message, with its failed items' messages for a loop, on one line."""
+        assert self.rc != 0, self.output[-3000:]
         failed = self.failure()
         parts = [failed.get("msg", "")] + [item.get("msg", "") for item in failed.get("results", []) if item.get("failed")]
         return " ".join(" ".join(parts).split())

@@ -132,11 +132,6 @@ def succeeded(run) -> dict:
     return run.result_of(TASK)
 
 
-def failure_message(run) -> str:
-    assert run.rc != 0, run.output[-3000:]
-    return " ".join(run.failure()["msg"].split())
-
-
 def stored(ecr, tag: str, repository: str = REPO):
     """(digest, manifest text) of the image a tag points at, or None."""
     images = ecr.batch_get_image(repositoryName=repository, imageIds=[{"imageTag": tag}])["images"]
@@ -301,7 +296,7 @@ def test_immutable_repository_keeps_its_tags(aws, builders, boto, context):
 
     (context / "site" / "app.js").write_text("console.log('changed')\n")
     builders.clear()
-    message = failure_message(push(aws, builders, context=str(context), tags=["v1"]))
+    message = push(aws, builders, context=str(context), tags=["v1"]).failure_message()
     assert f"tag v1 of the immutable ECR repository {REPO} already points at {first['digest']}" in message
     assert "use a new tag" in message
     assert builders.calls() == [], "the conflict is found before building"
@@ -403,13 +398,13 @@ def test_blobs_uploaded_beforehand_are_skipped_and_an_abandoned_upload_is_redone
 def test_bad_input_fails_before_any_aws_call(aws, builders, context, image, expected):
     options = {"context": str(context), **image}
     options = {key: value for key, value in options.items() if value is not None}
-    message = failure_message(push(aws, builders, **options))
+    message = push(aws, builders, **options).failure_message()
     assert expected in message
     assert operations(aws) == [] and builders.calls() == []
 
 
 def test_a_missing_repository_points_to_infra(aws, builders, context):
-    message = failure_message(push(aws, builders, context=str(context), tags=["v1"]))
+    message = push(aws, builders, context=str(context), tags=["v1"]).failure_message()
     assert f"ECR repository {REPO} does not exist in ap-northeast-1" in message
     assert "playbooks/infra.yml" in message
     assert builders.calls() == []
@@ -418,7 +413,7 @@ def test_a_missing_repository_points_to_infra(aws, builders, context):
 def test_no_builder_names_the_ones_tried_and_how_to_install_one(aws, builders, ecr, context):
     (builders.bin / "buildah").unlink()
     builders.env["PATH"] = f"{builders.bin}{os.pathsep}{path_without_builders(builders.bin.parent / 'system')}"
-    message = failure_message(push(aws, builders, context=str(context), tags=["v1"]))
+    message = push(aws, builders, context=str(context), tags=["v1"]).failure_message()
     assert "no image builder works on this machine" in message
     assert "docker: Cannot connect to the docker service" in message
     assert "podman: Cannot connect to the podman service" in message
@@ -442,7 +437,7 @@ def path_without_builders(root: Path) -> str:
 def test_a_failed_build_shows_the_builder_output_and_leaves_nothing_behind(aws, builders, ecr, context):
     (context / "Dockerfile").write_text("FROM scratch\nCOPY missing.txt /\n")
     run = push(aws, builders, context=str(context), tags=["v1"])
-    message = failure_message(run)
+    message = run.failure_message()
     assert "buildah build failed (exit code" in message
     assert 'STEP 2/2: COPY missing.txt /' in message and "no such file or directory" in message
     assert len(run.failure()["msg"].splitlines()) <= 51
@@ -466,7 +461,7 @@ def test_access_denied_names_the_permissions(aws, builders, ecr, boto, tmp_path)
                    extra={"shipyard_aws_access_key": key["AccessKeyId"], "shipyard_aws_secret_key": key["SecretAccessKey"]})
     finally:
         enforce_iam(aws, False)
-    message = failure_message(run)
+    message = run.failure_message()
     assert f"Access denied by AWS (BatchCheckLayerAvailability) on ECR repository {REPO}" in message
     assert "ecr:InitiateLayerUpload" in message and "ecr:PutImage" in message
     assert key["SecretAccessKey"] not in run.output

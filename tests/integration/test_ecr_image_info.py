@@ -87,11 +87,6 @@ def succeeded(run) -> dict:
     return run.result_of(TASK)
 
 
-def failure_message(run) -> str:
-    assert run.rc != 0, run.output[-3000:]
-    return " ".join(run.failure()["msg"].split())
-
-
 def operations(aws) -> list[str]:
     return [request["operation"] for request in aws.requests() if request["service"] == "ecr"]
 
@@ -125,7 +120,7 @@ def test_tags_resolve_to_the_registry_digests_newest_first_and_check_mode_agrees
 
 def test_a_missing_tag_fails_naming_it_and_images_yml(aws, ecr, pushed):
     run = look_up(aws, tags=["1.4.2", "9.9.9"], digests=[sha256(b"never pushed")])
-    message = failure_message(run)
+    message = run.failure_message()
     assert f"ECR repository {REPO} holds no image for tag 9.9.9 and digest {sha256(b'never pushed')}" in message
     assert "playbooks/images.yml" in message and "must_exist: false" in message
     assert "1.4.2" not in message
@@ -191,7 +186,7 @@ def test_the_repository_uri_form_works(aws, ecr, pushed):
 
 
 def test_a_missing_repository_points_to_infra(aws):
-    message = failure_message(look_up(aws, tags=["1.4.2"]))
+    message = look_up(aws, tags=["1.4.2"]).failure_message()
     assert f"ECR repository {REPO} does not exist in ap-northeast-1" in message
     assert "playbooks/infra.yml (Terraform component ecr)" in message
 
@@ -203,7 +198,7 @@ def test_a_missing_repository_points_to_infra(aws):
     ({"repository": "registry.example.com/web"}, "is neither an ECR repository name nor an ECR repository URI"),
 ], ids=["digest", "tag", "uri-region", "not-ecr"])
 def test_bad_input_fails_before_any_aws_call(aws, query, expected):
-    message = failure_message(look_up(aws, **query))
+    message = look_up(aws, **query).failure_message()
     assert expected in message
     assert operations(aws) == []
 
@@ -222,7 +217,7 @@ def test_access_denied_names_the_permissions(aws, ecr, boto, pushed):
                       extra={"shipyard_aws_access_key": key["AccessKeyId"], "shipyard_aws_secret_key": key["SecretAccessKey"]})
     finally:
         enforce_iam(aws, False)
-    message = failure_message(run)
+    message = run.failure_message()
     assert f"Access denied by AWS (DescribeImages) on ECR repository {REPO}" in message
     assert "ecr:DescribeRepositories and ecr:DescribeImages" in message
     assert key["SecretAccessKey"] not in run.output
