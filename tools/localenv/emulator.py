@@ -155,11 +155,51 @@ class Emulator:
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
     def clear_rollouts(self) -> None:
-        request = urllib.request.Request(f"{self.endpoint}/_shipyard/ecs/rollouts", method="DELETE")
-        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+        self._call("DELETE", "/_shipyard/ecs/rollouts")
+
+    def set_exec_agent(self, task: str, last_status: str, reason: str | None = None) -> None:
+        """Set the ExecuteCommandAgent's lastStatus (PENDING, RUNNING, STOPPED) in ECS task ``task`` (ARN or id), as
+        when the SSM agent in its container dies; a StartSession to it then fails with TargetNotConnected."""
+        self._call("PUT", "/_shipyard/ecs/agents", {"task": task, "lastStatus": last_status, "reason": reason})
+
+    # SSM Session Manager (StartSession, TerminateSession, DescribeSessions are served by the extensions)
+    def deny_start_session(self, target: str = "*", message: str | None = None) -> None:
+        """Make StartSession for ``target`` ("*": any) fail with AccessDeniedException until clear_denials()."""
+        self._call("PUT", "/_shipyard/ssm/denials", {"target": target, "message": message})
+
+    def clear_denials(self) -> None:
+        self._call("DELETE", "/_shipyard/ssm/denials")
+
+    def ssm_sessions(self) -> list[dict]:
+        """Every session StartSession began, oldest first: SessionId, Target, DocumentName, Parameters, Status,
+        Owner, Reason, StartDate, EndDate (never the token)."""
+        return self._call("GET", "/_shipyard/ssm/sessions")
+
+    def clear_ssm_sessions(self) -> None:
+        self._call("DELETE", "/_shipyard/ssm/sessions")
+
+    def refuse_next_data_channel(self, message: str) -> None:
+        """Make the next data-channel open of any session fail (HTTP 403 with ``message``), once: the stand-in
+        session-manager-plugin then exits 1 with "Error in Opening data channel: <message>"."""
+        self._call("PUT", "/_shipyard/ssm/data-channel", {"refuse": message})
+
+    def clear_data_channel_refusal(self) -> None:
+        self._call("DELETE", "/_shipyard/ssm/data-channel")
 
     def reset(self) -> None:
-        """Forget every emulated resource (moto's own reset endpoint) and the ECS rollout plans."""
+        """Forget every emulated resource (moto's own reset endpoint; ECS Exec agent states go with the tasks),
+        the ECS rollout plans, and the SSM sessions, denials and data-channel refusal."""
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(request, timeout=30).close()  # noqa: S310
         self.clear_rollouts()
+        self.clear_ssm_sessions()
+        self.clear_denials()
+        self.clear_data_channel_refusal()
+
+    def _call(self, method: str, path: str, body: dict | None = None):
+        """One /_shipyard/ endpoint call; ``body`` without its None values. Returns the JSON answer."""
+        data = None if body is None else json.dumps({k: v for k, v in body.items() if v is not None}).encode()
+        request = urllib.request.Request(f"{self.endpoint}{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.load(response)

@@ -52,16 +52,43 @@ docstring gives the full reason; without them the AWS provider either never fini
   deployment, no rollout that completes or fails), so nothing that waits for a rollout could be tested; the
   extension models rolling deployments, settled lazily when DescribeServices looks (``patch_ecs_deployments``).
 
-Later extensions (SSM StartSession/TerminateSession, ECS managed-agent fields) belong in this file too,
-each in a section of its own with the reason moto lacks it.
+Added for SSM port forwarding through ECS Exec (``shipyard.aws.ssm_port_forward``) and the stand-in
+session-manager-plugin (tools/localenv/bin/session-manager-plugin), each a section of its own below:
+
+* ECS tasks keep their status: moto 5.2 moves a task one step towards STOPPED on every DescribeTasks, so a
+  running task looked stopped after a few reads (``patch_ecs_task_status``).
+* ECS services run tasks: moto never starts a service's tasks, so there was nothing to list or to open a session
+  to. Once a service's PRIMARY deployment has COMPLETED the emulator keeps desiredCount of its tasks RUNNING and
+  stops the others, as ECS's service scheduler does (``patch_ecs_deployments``, ``_ecs_keep_service_tasks``).
+* ECS Exec fields: moto ignores RunTask's enableExecuteCommand and has no managed agents and no container
+  runtimeId, the parts of an SSM target (``patch_ecs_exec``). ``PUT /_shipyard/ecs/agents`` with ``{"task": "<ARN
+  or id>", "lastStatus": "STOPPED", "reason": "..."}`` sets a task's ExecuteCommandAgent status (PENDING, RUNNING,
+  STOPPED; ``reason`` optional), as when the SSM agent in a container dies; 404 for an unknown task.
+* SSM sessions: moto has no StartSession, TerminateSession or DescribeSessions. The middleware serves them
+  (``SsmSessions``): StartSession checks the target as SSM does (an ECS Exec target must name a RUNNING task
+  with a RUNNING ExecuteCommandAgent in the container of that runtime id, ``i-...`` a running instance; else
+  TargetNotConnected) and answers a StreamUrl on the emulator's own data channel. For tests:
+  ``PUT /_shipyard/ssm/denials`` ``{"target": "<target or *>", "message": "..."}`` makes StartSession for that
+  target fail with AccessDeniedException until ``DELETE``; ``GET /_shipyard/ssm/sessions`` lists every session
+  (never its token), ``DELETE`` forgets them; ``GET /_shipyard/ssm/data-channel/<SessionId>`` with the session's
+  token as Authorization is the data channel the stand-in plugin opens and polls (200 with the session's target,
+  document, parameters and status; 403 for another token, 404 for an unknown session), and ``PUT
+  /_shipyard/ssm/data-channel`` ``{"refuse": "<message>"}`` makes the next open of any session's data channel
+  answer 403 with that message, once (``DELETE`` takes it back).
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
+import hmac
 import io
 import json
 import os
+import random
 import re
+import secrets
+import sys
 import threading
 import time
 import uuid
@@ -119,24 +146,66 @@ def _json_response(start_response, payload, status="200 OK"):
     return [body]
 
 
+def _read_json_object(environ) -> dict:
+    """The request body as a JSON object; ValueError (the caller's 400) when it is not one."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    if not isinstance(document, dict):
+        raise ValueError("the body must be a JSON object")
+    return document
+
+
+def _cleared(clear) -> dict:
+    clear()
+    return {"cleared": True}
+
+
+class NotFound(Exception):
+    """A /_shipyard/ endpoint's 404: the thing asked for does not exist."""
+
+
+class Forbidden(Exception):
+    """A /_shipyard/ endpoint's 403."""
+
+
 class ShipyardExtensions:
-    """WSGI middleware: serves the /_shipyard/ endpoints and records every other request, then hands it to moto."""
+    """WSGI middleware: serves the /_shipyard/ endpoints and the SSM session operations, records every other
+    request, then hands it to moto."""
 
     def __init__(self, app, log: RequestLog | None = None):
         self.app = SerializedMoto(app)
         self.log = log or RequestLog()
         self.delays = Delays()
         self.rollouts = ECS_ROLLOUTS
+        self.ssm = SsmSessions()
+        self._routes = {
+            ("GET", "/_shipyard/requests"): lambda environ: self.log.entries(),
+            ("DELETE", "/_shipyard/requests"): lambda environ: _cleared(self.log.clear),
+            ("PUT", "/_shipyard/delays"): self._set_delay,
+            ("DELETE", "/_shipyard/delays"): lambda environ: _cleared(self.delays.clear),
+            ("GET", "/_shipyard/ecs/rollouts"): lambda environ: self.rollouts.current(),
+            ("PUT", "/_shipyard/ecs/rollouts"): self._plan_rollout,
+            ("DELETE", "/_shipyard/ecs/rollouts"): lambda environ: _cleared(self.rollouts.clear),
+            ("PUT", "/_shipyard/ecs/agents"): self._set_exec_agent,
+            ("GET", "/_shipyard/ssm/denials"): lambda environ: self.ssm.denials(),
+            ("PUT", "/_shipyard/ssm/denials"): self._deny_start_session,
+            ("DELETE", "/_shipyard/ssm/denials"): lambda environ: _cleared(self.ssm.clear_denials),
+            ("GET", "/_shipyard/ssm/sessions"): lambda environ: self.ssm.listing(),
+            ("DELETE", "/_shipyard/ssm/sessions"): lambda environ: _cleared(self.ssm.clear),
+            ("PUT", SSM_DATA_CHANNEL_PATH): self._refuse_next_data_channel,
+            ("DELETE", SSM_DATA_CHANNEL_PATH): lambda environ: _cleared(self.ssm.clear_refusal),
+        }
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_shipyard/"):
             return self._serve_own(environ, start_response, path)
         match = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        service = match.group(3) if match else None
         operation = _operation(environ)
         self.log.add(
             {
-                "service": match.group(3) if match else None,
+                "service": service,
                 "operation": operation,
                 "method": environ.get("REQUEST_METHOD"),
                 "path": path,
@@ -144,8 +213,10 @@ class ShipyardExtensions:
             }
         )
         self.delays.wait(operation)
-        if match and match.group(3) == "dynamodb" and operation in _DYNAMODB_TABLE_OPERATIONS:
+        if service == "dynamodb" and operation in _DYNAMODB_TABLE_OPERATIONS:
             return self._dynamodb_table_operation(environ, start_response, match.group(1), match.group(2), operation)
+        if service == "ssm" and operation in SSM_SESSION_OPERATIONS:
+            return self._ssm_session_operation(environ, start_response, match.group(1), match.group(2), operation)
         return self.app(environ, start_response)
 
     def _dynamodb_table_operation(self, environ, start_response, access_key, region, operation):
@@ -175,54 +246,97 @@ class ShipyardExtensions:
         start_response(captured["status"], headers)
         return [payload]
 
+    def _ssm_session_operation(self, environ, start_response, access_key, region, operation):
+        try:
+            request = _read_json_object(environ)
+            if operation == "StartSession":
+                answer = self._start_session(environ, request, access_key, region)
+            elif operation == "TerminateSession":
+                answer = {"SessionId": self.ssm.terminate(_required_string(request, "SessionId"))}
+            else:
+                answer = self.ssm.describe(request)
+        except SsmError as exc:
+            return _aws_json_response(start_response, {"__type": exc.code, "message": exc.message}, "400 Bad Request")
+        except ValueError as exc:
+            return _aws_json_response(start_response, {"__type": "ValidationException", "message": str(exc)},
+                                      "400 Bad Request")
+        return _aws_json_response(start_response, answer)
+
+    def _start_session(self, environ, request, access_key, region) -> dict:
+        target = _required_string(request, "Target")
+        with self.app.lock:  # moto's models (credentials, ECS tasks, EC2 instances) are read as moto would read them
+            account_id, principal = ssm_caller(access_key, region)
+            connected = ssm_target_connected(target, account_id, region)
+        self.ssm.check_allowed(target, principal, ssm_target_arn(target, account_id, region))
+        if not connected:
+            raise SsmError("TargetNotConnected", f"{target} is not connected.")
+        session = self.ssm.start(target, request, principal)
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+        stream_url = f"ws://{host}{SSM_DATA_CHANNEL_PATH}/{session['SessionId']}?role=publish_subscribe"
+        return {"SessionId": session["SessionId"], "TokenValue": session["TokenValue"], "StreamUrl": stream_url}
+
     def _serve_own(self, environ, start_response, path):
         method = environ.get("REQUEST_METHOD")
         if path == "/_shipyard/health":
             return _json_response(start_response, {"status": "ok"})
-        if path == "/_shipyard/requests" and method == "GET":
-            return _json_response(start_response, self.log.entries())
-        if path == "/_shipyard/requests" and method == "DELETE":
-            self.log.clear()
-            return _json_response(start_response, {"cleared": True})
-        if path == "/_shipyard/delays" and method == "PUT":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        handler = self._routes.get((method, path))
+        if handler is None and method == "GET" and path.startswith(SSM_DATA_CHANNEL_PATH + "/"):
+            handler = functools.partial(self._open_data_channel, path[len(SSM_DATA_CHANNEL_PATH) + 1:])
+        if handler is None:
+            return _json_response(start_response, {"error": f"no such endpoint: {method} {path}"}, "404 Not Found")
+        try:
+            return _json_response(start_response, handler(environ))
+        except ValueError as exc:  # json.JSONDecodeError included
+            return _json_response(start_response, {"error": str(exc)}, "400 Bad Request")
+        except Forbidden as exc:
+            return _json_response(start_response, {"error": str(exc)}, "403 Forbidden")
+        except NotFound as exc:
+            return _json_response(start_response, {"error": str(exc)}, "404 Not Found")
+
+    def _open_data_channel(self, session_id: str, environ) -> dict:
+        return self.ssm.open_data_channel(session_id, environ.get("HTTP_AUTHORIZATION", ""))
+
+    def _set_delay(self, environ) -> dict:
+        request = _read_json_object(environ)
+        try:
             self.delays.set(str(request["operation"]), float(request["seconds"]))
-            return _json_response(start_response, self.delays.current())
-        if path == "/_shipyard/delays" and method == "DELETE":
-            self.delays.clear()
-            return _json_response(start_response, {"cleared": True})
-        if path == "/_shipyard/ecs/rollouts" and method == "GET":
-            return _json_response(start_response, self.rollouts.current())
-        if path == "/_shipyard/ecs/rollouts" and method == "PUT":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            try:
-                request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-                if not isinstance(request, dict):
-                    raise ValueError("the body must be a JSON object")
-                self.rollouts.set(request)
-            except ValueError as exc:  # json.JSONDecodeError included
-                return _json_response(start_response, {"error": str(exc)}, "400 Bad Request")
-            return _json_response(start_response, self.rollouts.current())
-        if path == "/_shipyard/ecs/rollouts" and method == "DELETE":
-            self.rollouts.clear()
-            return _json_response(start_response, {"cleared": True})
-        return _json_response(start_response, {"error": f"no such endpoint: {method} {path}"}, "404 Not Found")
+        except (KeyError, TypeError) as exc:
+            raise ValueError('"operation" and "seconds" (a number) are required') from exc
+        return self.delays.current()
+
+    def _plan_rollout(self, environ) -> dict:
+        self.rollouts.set(_read_json_object(environ))
+        return self.rollouts.current()
+
+    def _set_exec_agent(self, environ) -> dict:
+        request = validate_exec_agent_request(_read_json_object(environ))
+        with self.app.lock:
+            return set_ecs_exec_agent(**request)
+
+    def _deny_start_session(self, environ) -> dict:
+        request = _read_json_object(environ)
+        self.ssm.deny(_required_string(request, "target"), _optional_string(request, "message"))
+        return self.ssm.denials()
+
+    def _refuse_next_data_channel(self, environ) -> dict:
+        self.ssm.refuse_next_open(_required_string(_read_json_object(environ), "refuse"))
+        return {"refuse": True}
 
 
 class SerializedMoto:
     """Runs moto's WSGI application for one request at a time, the response body read inside the lock.
 
     moto's models are not thread-safe (see the module docstring); serialising costs little, since moto answers
-    in milliseconds and Python runs one thread at a time anyway.
+    in milliseconds and Python runs one thread at a time anyway. ``lock`` is the same lock, for the extensions
+    that read moto's models themselves.
     """
 
     def __init__(self, app):
         self._app = app
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        with self._lock:
+        with self.lock:
             chunks = self._app(environ, start_response)
             try:
                 return [b"".join(chunks)]
@@ -333,6 +447,7 @@ def install_moto_patches() -> None:
     patch_s3_lifecycle_newer_noncurrent_versions()
     patch_ecs_services_and_appautoscaling()
     patch_ecs_deployments()
+    patch_ecs_tasks()
 
 
 # --- EC2 security group rules ------------------------------------------------------------------------------
@@ -995,6 +1110,15 @@ def patch_ecs_deployments(rollouts: EcsRollouts = ECS_ROLLOUTS) -> None:
     default 1 s, or the ``seconds`` of a rollout plan). ``PUT /_shipyard/ecs/rollouts`` makes a service's next
     rollout fail like the circuit breaker does, leaving a STOPPED task with the stopped reason behind; moto's
     ListTasks now honours serviceName (it returned every task) so that task can be found as on AWS.
+
+    moto never starts a service's tasks either. Whenever a service's PRIMARY deployment has COMPLETED (it
+    settled, the service rolled back, or UpdateService changed the desired count), the emulator keeps exactly
+    desiredCount of that deployment's tasks RUNNING, as ECS's service scheduler does (``_ecs_keep_service_tasks``):
+    group ``service:<name>``, startedBy the deployment id, the deployment's task definition, the service's
+    network configuration, launch type and ECS Exec setting; the tasks of the deployments it replaced, and any
+    beyond the desired count, are stopped with ECS's "Scaling activity initiated by (deployment ...)". A rollback
+    keeps the tasks of the deployment it returns to. ListTasks with serviceName settles the service first, so a
+    caller that only lists tasks sees them; DeleteService stops the service's tasks.
     Everything runs inside moto's request handling (``SerializedMoto``), never on a thread of its own."""
     from moto.ecs.models import EC2ContainerServiceBackend
 
@@ -1005,6 +1129,7 @@ def patch_ecs_deployments(rollouts: EcsRollouts = ECS_ROLLOUTS) -> None:
     original_describe = EC2ContainerServiceBackend.describe_services
     original_list_services = EC2ContainerServiceBackend.list_services
     original_list_tasks = EC2ContainerServiceBackend.list_tasks
+    original_delete = EC2ContainerServiceBackend.delete_service
 
     def create_service(self, *args, **kwargs):
         service = original_create(self, *args, **kwargs)
@@ -1035,6 +1160,7 @@ def patch_ecs_deployments(rollouts: EcsRollouts = ECS_ROLLOUTS) -> None:
                         deployment.update(runningCount=desired_count, pendingCount=0)
         if service.deployments and (force or service.task_definition != before_task_definition):
             _ecs_new_deployment(self, service, before_task_definition, rollouts.take(service.name))
+        _ecs_keep_service_tasks(self, service)
         return result
 
     def describe_services(self, cluster_str, service_names_or_arns):
@@ -1052,15 +1178,33 @@ def patch_ecs_deployments(rollouts: EcsRollouts = ECS_ROLLOUTS) -> None:
 
     def list_tasks(self, cluster_str=None, container_instance=None, family=None, started_by=None,
                    service_name=None, desiredStatus=None):  # noqa: N803 (moto's parameter name)
+        if service_name:
+            try:
+                _ecs_settle(self, self._get_service(cluster_str or "default", service_name))  # pylint: disable=protected-access
+            except _moto_errors():
+                pass  # no such service (or cluster): moto answers as it does
         tasks = original_list_tasks(self, cluster_str, container_instance, family, started_by, service_name, desiredStatus)
         if service_name:
             group = "service:" + service_name.rsplit("/", maxsplit=1)[-1]
             tasks = [task for task in tasks if getattr(task, "group", None) == group]
         return tasks
 
-    for function in (create_service, update_service, describe_services, list_services, list_tasks):
+    def delete_service(self, cluster_name, service_name, force):
+        service = original_delete(self, cluster_name, service_name, force)
+        _ecs_keep_service_tasks(self, service)
+        return service
+
+    for function in (create_service, update_service, describe_services, list_services, list_tasks, delete_service):
         setattr(EC2ContainerServiceBackend, function.__name__, function)
     EC2ContainerServiceBackend.shipyard_deployments_patched = True
+
+
+def _moto_errors() -> tuple[type[Exception], ...]:
+    """What moto raises for an AWS error answer (its JSON services' and its older REST errors)."""
+    from moto.core.exceptions import ServiceException
+    from werkzeug.exceptions import HTTPException
+
+    return ServiceException, HTTPException
 
 
 def _ecs_now():
@@ -1070,8 +1214,6 @@ def _ecs_now():
 
 
 def _ecs_deployment_id() -> str:
-    import random
-
     return f"ecs-svc/{random.randrange(10**18, 10**19)}"  # noqa: S311 (an identifier, not a secret)
 
 
@@ -1113,9 +1255,18 @@ def _ecs_new_deployment(backend, service, previous_task_definition, plan: dict |
     _ecs_start_rollout(service, deployment, plan, dict(primary, taskDefinition=previous_task_definition))
 
 
+def _ecs_primary(service) -> dict | None:
+    return next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+
+
 def _ecs_settle(backend, service) -> None:
-    """Finish the service's rollout if it has had its time (see patch_ecs_deployments)."""
-    primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+    """Finish the service's rollout if it has had its time, then keep its tasks (see patch_ecs_deployments)."""
+    _ecs_finish_rollout(backend, service)
+    _ecs_keep_service_tasks(backend, service)
+
+
+def _ecs_finish_rollout(backend, service) -> None:
+    primary = _ecs_primary(service)
     if primary is None or primary.get("rolloutState") != "IN_PROGRESS":
         return
     rollout = getattr(service, "shipyard_rollouts", {}).get(primary["id"])
@@ -1166,6 +1317,8 @@ def _ecs_roll_back(backend, service, failed: dict, rollout: dict) -> None:
     )
     service.deployments = [rollback, failed]
     service.task_definition = rollout["previous_task_definition"]
+    # the rollback returns to the previous deployment, whose tasks never stopped: they are the rollback's now
+    _ecs_task_owners_of(service)[rollback_id] = _ecs_task_owners(service, rollout["previous_id"]) | {rollback_id}
     service.running_count, service.pending_count = service.desired_count, 0
     _ecs_event(service, f"(service {service.name}) (deployment {failed['id']}) deployment failed: tasks failed to start.")
     _ecs_event(service, f"(service {service.name}) rolling back to deployment {rollout['previous_id']}.")
@@ -1173,19 +1326,76 @@ def _ecs_roll_back(backend, service, failed: dict, rollout: dict) -> None:
 
 def _ecs_stopped_task(backend, service, deployment: dict, reason: str) -> None:
     """A task of the failed deployment, stopped as ECS leaves it: stoppedReason and the container's exit code."""
-    from types import SimpleNamespace
+    task = _ecs_service_task(backend, service, deployment)
+    _ecs_mark_stopped(task, reason, "EssentialContainerExited")
+    for container in task.containers:
+        container.exitCode = 1  # pylint: disable=invalid-name
+        container.reason = reason
+    backend.tasks.setdefault(service.cluster_name, {})[task.task_arn] = task
 
-    from moto.ecs.models import Task
+
+def _ecs_task_owners_of(service) -> dict[str, set]:
+    if not hasattr(service, "shipyard_task_owners"):
+        service.shipyard_task_owners = {}
+    return service.shipyard_task_owners
+
+
+def _ecs_task_owners(service, deployment_id: str | None) -> set:
+    """The startedBy values of the tasks that belong to deployment ``deployment_id`` (see _ecs_roll_back)."""
+    return set(_ecs_task_owners_of(service).get(deployment_id, {deployment_id})) - {None}
+
+
+def _ecs_keep_service_tasks(backend, service) -> None:
+    """Keep desiredCount tasks of the service's PRIMARY deployment running once it has COMPLETED, and stop the
+    others, as ECS's service scheduler does (see patch_ecs_deployments); an inactive (deleted) service keeps none."""
+    active = service.status == "ACTIVE"
+    primary = _ecs_primary(service)
+    if active and (primary is None or primary.get("rolloutState") != "COMPLETED"):
+        return
+    desired = service.desired_count if active else 0
+    owners = _ecs_task_owners(service, primary["id"]) if primary else set()
+    running = _ecs_running_service_tasks(backend, service)
+    kept = [task for task in running if task.started_by in owners][:desired]
+    for task in running:
+        if task not in kept:
+            _ecs_mark_stopped(task, f"Scaling activity initiated by (deployment {task.started_by})",
+                              "ServiceSchedulerInitiated")
+    for unused_index in range(desired - len(kept)):
+        _ecs_start_service_task(backend, service, primary)
+
+
+def _ecs_running_service_tasks(backend, service) -> list:
+    group = f"service:{service.name}"
+    tasks = backend.tasks.get(service.cluster_name, {}).values()
+    return [task for task in tasks if task.group == group and task.desired_status == "RUNNING"]
+
+
+def _ecs_start_service_task(backend, service, deployment: dict) -> None:
+    task = _ecs_service_task(backend, service, deployment)
+    for container in task.containers:
+        container.last_status = "RUNNING"
+    if getattr(service, "enable_execute_command", False):
+        _ecs_enable_exec(task)
+    backend.tasks.setdefault(service.cluster_name, {})[task.task_arn] = task
+
+
+def _ecs_service_task(backend, service, deployment: dict):
+    """A task of the service's ``deployment`` as ECS places it (not yet in the backend's list)."""
 
     task_definition = backend.describe_task_definition(deployment["taskDefinition"])
-    cluster = backend._get_cluster(service.cluster_name)  # pylint: disable=protected-access
-    network = service.network_configuration or None
-    if task_definition.network_mode == "awsvpc" and not network:
-        # moto insists on a network configuration for awsvpc tasks (it creates an ENI); a stopped task needs none.
-        task_definition = SimpleNamespace(arn=task_definition.arn, family=task_definition.family, network_mode="bridge",
-                                          container_definitions=task_definition.container_definitions)
+    try:
+        return _ecs_new_task(backend, service, deployment, task_definition, service.network_configuration or None)
+    except _moto_errors():
+        # moto insists on a network configuration it can place (it creates an ENI) for awsvpc tasks; without one
+        # (or with an unknown subnet) the task goes without an ENI rather than DescribeServices failing with a 500.
+        return _ecs_new_task(backend, service, deployment, _ecs_without_awsvpc(task_definition), None)
+
+
+def _ecs_new_task(backend, service, deployment: dict, task_definition, network: dict | None):
+    from moto.ecs.models import Task
+
     task = Task(
-        cluster,
+        backend._get_cluster(service.cluster_name),  # pylint: disable=protected-access
         task_definition,
         None,
         None,
@@ -1196,15 +1406,438 @@ def _ecs_stopped_task(backend, service, deployment: dict, reason: str) -> None:
         networking_configuration=network if task_definition.network_mode == "awsvpc" else None,
         platform_version=service.platform_version,
     )
+    for container in task.containers:
+        container.task_arn = task.task_arn  # moto gives containers the task definition's ARN
+    return task
+
+
+def _ecs_without_awsvpc(task_definition):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(arn=task_definition.arn, family=task_definition.family, network_mode="bridge",
+                           container_definitions=task_definition.container_definitions)
+
+
+# --- ECS tasks: their status, and ECS Exec -----------------------------------------------------------------
+
+ECS_EXEC_AGENT = "ExecuteCommandAgent"
+ECS_AGENT_STATUSES = ("PENDING", "RUNNING", "STOPPED")
+
+
+def patch_ecs_tasks() -> None:
+    """The moto gaps ECS tasks run into: their status, and the fields of ECS Exec."""
+    patch_ecs_task_status()
+    patch_ecs_exec()
+
+
+def patch_ecs_task_status() -> None:
+    """moto 5.2 moves a task's status one step on every DescribeTasks (RUNNING -> DEACTIVATING -> STOPPING ->
+    DEPROVISIONING -> STOPPED: its state manager's default for ecs::task is a manual transition after one read),
+    so a task read twice no longer looked running, and the fourth read found it STOPPED. ECS keeps a task as it
+    is until something stops it (StopTask, its service, its essential container exiting). moto's default
+    transition for ecs::task becomes one that never fires; StopTask still sets STOPPED, and a test may still
+    set a transition of its own through moto's state manager API."""
+    from moto.moto_api import state_manager
+
+    state_manager.register_default_transition("ecs::task", {"progression": "manual", "times": sys.maxsize})
+
+
+def patch_ecs_exec() -> None:
+    """ECS Exec: moto ignores RunTask's enableExecuteCommand and knows neither managed agents nor container
+    runtime ids, so no SSM target (``ecs:<cluster>_<task id>_<runtime id>``) could be made for a task. Every task
+    now carries enableExecuteCommand (RunTask's parameter; a service's tasks take the service's, see
+    _ecs_start_service_task), its createdAt and startedAt, and each container a runtimeId in Fargate's shape
+    (``<task id>-<10 digits>``); a task with ECS Exec has the ExecuteCommandAgent RUNNING in each container.
+    StopTask stops the agents and containers too, and releases the task's network interface, as ECS does.
+    ``PUT /_shipyard/ecs/agents`` sets an agent's lastStatus (``set_ecs_exec_agent``)."""
+    from moto.ecs.models import EC2ContainerServiceBackend, Task
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    if getattr(Task, "shipyard_exec_patched", False):
+        return
+    original_init = Task.__init__
+    original_run_task = EC2ContainerServiceResponse.run_task
+    original_stop_task = EC2ContainerServiceBackend.stop_task
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.created_at = self.started_at = _ecs_now()
+        self.enable_execute_command = False
+        for container in self.containers:
+            container.runtime_id = f"{self.id}-{random.randrange(10**9, 10**10)}"  # noqa: S311 (an identifier)
+            container.managed_agents = None
+
+    def run_task(self):
+        result = original_run_task(self)
+        if self._get_bool_param("enableExecuteCommand", False):
+            for task in result.result["tasks"]:
+                _ecs_enable_exec(task)
+        return result
+
+    def stop_task(self, cluster_str, task_str, reason):
+        task = original_stop_task(self, cluster_str, task_str, reason)
+        _ecs_mark_stopped(task, task.stopped_reason, "UserInitiated")
+        return task
+
+    Task.__init__ = __init__
+    EC2ContainerServiceResponse.run_task = run_task
+    EC2ContainerServiceBackend.stop_task = stop_task
+    Task.shipyard_exec_patched = True
+
+
+def _ecs_enable_exec(task) -> None:
+    task.enable_execute_command = True
+    for container in task.containers:
+        container.managed_agents = [{"name": ECS_EXEC_AGENT, "lastStatus": "RUNNING", "lastStartedAt": _ecs_now()}]
+
+
+def _ecs_exec_agent(container) -> dict | None:
+    return next((a for a in getattr(container, "managed_agents", None) or [] if a["name"] == ECS_EXEC_AGENT), None)
+
+
+def _ecs_mark_stopped(task, reason: str | None, stop_code: str) -> None:
+    """Stop ``task`` as ECS leaves a stopped task: times, stop code, containers and agents STOPPED, ENI gone."""
     now = _ecs_now()
-    task.status = "STOPPED"
-    task.desired_status = "STOPPED"
-    task.stopped_reason = reason
-    task.stop_code = "EssentialContainerExited"
+    task.last_status = task.desired_status = "STOPPED"
+    task.stopped_reason, task.stop_code = reason, stop_code
     task.stopping_at = task.stopped_at = task.execution_stopped_at = now
     for container in task.containers:
-        container.task_arn = task.task_arn
         container.last_status = "STOPPED"
-        container.exitCode = 1  # pylint: disable=invalid-name
-        container.reason = reason
-    backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+        agent = _ecs_exec_agent(container)
+        if agent:
+            agent["lastStatus"] = "STOPPED"
+    _ecs_release_network_interfaces(task)
+
+
+def _ecs_release_network_interfaces(task) -> None:
+    """ECS deletes a stopped awsvpc task's network interface; moto keeps it "in-use" for ever."""
+    from moto.ec2.models import ec2_backends
+
+    for attachment in getattr(task, "attachments", None) or []:
+        details = {d["name"]: d["value"] for d in attachment.get("details", [])}
+        if attachment.get("type") != "ElasticNetworkInterface" or attachment.get("status") == "DELETED":
+            continue
+        try:
+            ec2 = ec2_backends[task._account_id][task.region_name]  # pylint: disable=protected-access
+            ec2.delete_network_interface(details["networkInterfaceId"])
+        except (*_moto_errors(), KeyError):
+            pass  # already deleted (with its subnet, say): nothing left to release
+        attachment["status"] = "DELETED"
+
+
+def validate_exec_agent_request(request: dict) -> dict:
+    """The body of ``PUT /_shipyard/ecs/agents`` as set_ecs_exec_agent's arguments; ValueError says what is wrong."""
+    task = request.get("task")
+    if not isinstance(task, str) or not task:
+        raise ValueError('"task" (the task ARN or id) is required')
+    last_status = request.get("lastStatus")
+    if last_status not in ECS_AGENT_STATUSES:
+        raise ValueError(f'"lastStatus" must be one of {", ".join(ECS_AGENT_STATUSES)}, not {last_status!r}')
+    reason = request.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ValueError('"reason" must be a string')
+    return {"task": task, "last_status": last_status, "reason": reason}
+
+
+def set_ecs_exec_agent(task: str, last_status: str, reason: str | None = None) -> dict:
+    """Set the ExecuteCommandAgent's lastStatus in every container of ``task`` (an ARN or id), as when the SSM
+    agent in a container dies or comes back. Call with moto's lock held."""
+    found = _ecs_find_task(task)
+    if found is None:
+        raise NotFound(f"no such ECS task: {task}")
+    agents = [agent for agent in map(_ecs_exec_agent, found.containers) if agent]
+    if not agents:
+        raise ValueError(f"ECS task {task} runs without ECS Exec (enableExecuteCommand false): no {ECS_EXEC_AGENT}")
+    for agent in agents:
+        if last_status == "RUNNING" and agent["lastStatus"] != "RUNNING":
+            agent["lastStartedAt"] = _ecs_now()
+        agent["lastStatus"] = last_status
+        if reason is None:
+            agent.pop("reason", None)
+        else:
+            agent["reason"] = reason
+    return {"task": found.task_arn, "lastStatus": last_status, "reason": reason}
+
+
+def _ecs_find_task(task: str):
+    from moto.ecs.models import ecs_backends
+
+    task_id = task.rsplit("/", 1)[-1]
+    for account in list(dict.values(ecs_backends)):
+        for backend in list(dict.values(account)):
+            for tasks in backend.tasks.values():
+                for candidate in tasks.values():
+                    if candidate.id == task_id:
+                        return candidate
+    return None
+
+
+def ecs_exec_target_connected(cluster: str, task_id: str, runtime_id: str, account_id: str, region: str) -> bool:
+    """Whether ECS Exec reaches the container ``runtime_id`` of task ``task_id``: the task RUNNING with
+    enableExecuteCommand, the container's ExecuteCommandAgent RUNNING. Call with moto's lock held."""
+    from moto.ecs.models import ecs_backends
+
+    # dict.get: a backend that was never created has no task (and none is created by asking)
+    backend = dict.get(dict.get(ecs_backends, account_id) or {}, region)
+    task = next((t for t in (backend.tasks.get(cluster, {}) if backend else {}).values() if t.id == task_id), None)
+    if task is None or task.last_status != "RUNNING" or not getattr(task, "enable_execute_command", False):
+        return False
+    return any(
+        getattr(container, "runtime_id", None) == runtime_id
+        and (_ecs_exec_agent(container) or {}).get("lastStatus") == "RUNNING"
+        for container in task.containers
+    )
+
+
+# --- SSM sessions (Session Manager) ------------------------------------------------------------------------
+
+SSM_SESSION_OPERATIONS = ("StartSession", "TerminateSession", "DescribeSessions")
+SSM_DATA_CHANNEL_PATH = "/_shipyard/ssm/data-channel"
+SSM_DEFAULT_DOCUMENT = "SSM-SessionManagerRunShell"
+SSM_SESSION_FILTER_KEYS = ("InvokedAfter", "InvokedBefore", "Target", "Owner", "Status", "SessionId", "AccessType")
+SSM_STATE_STATUS = {"Active": "Connected", "History": "Terminated"}
+_SSM_TOKEN_BYTES = 96  # 128 URL-safe characters, about the length of AWS's tokens
+
+
+class SsmError(Exception):
+    """An SSM API error: answered as HTTP 400 with ``{"__type": code, "message": message}`` (JSON 1.1)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _aws_json_response(start_response, payload, status="200 OK"):
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body))),
+                            ("x-amzn-RequestId", str(uuid.uuid4()))])
+    return [body]
+
+
+def _required_string(request: dict, key: str) -> str:
+    value = request.get(key)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f'"{key}" (a non-empty string) is required')
+    return value
+
+
+def _optional_string(request: dict, key: str) -> str | None:
+    value = request.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f'"{key}" must be a string')
+    return value
+
+
+def _session_parameters(request: dict) -> dict[str, list[str]]:
+    parameters = request.get("Parameters") or {}
+    if not isinstance(parameters, dict) or not all(
+        isinstance(values, list) and all(isinstance(value, str) for value in values) for values in parameters.values()
+    ):
+        raise ValueError('"Parameters" must map names to lists of strings')
+    return parameters
+
+
+def _utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class SsmSessions:
+    """The Session Manager sessions the emulator started, StartSession denials and a planned refusal of the next
+    data-channel open. moto has no StartSession, TerminateSession or DescribeSessions (nor any model of a
+    session), so the middleware serves them from here. A session's token is only ever given to the caller of
+    StartSession and checked when its data channel is opened: no listing shows it."""
+
+    def __init__(self):
+        self._sessions: dict[str, dict] = {}
+        self._denials: dict[str, str | None] = {}
+        self._refusal: str | None = None
+        self._lock = threading.Lock()
+
+    # StartSession, TerminateSession, DescribeSessions
+
+    def check_allowed(self, target: str, principal: str, resource: str) -> None:
+        """AccessDeniedException when a denial covers ``target`` (``PUT /_shipyard/ssm/denials``)."""
+        with self._lock:
+            denied = target in self._denials or "*" in self._denials
+            message = self._denials.get(target, self._denials.get("*"))
+        if denied:
+            raise SsmError("AccessDeniedException", message or (
+                f"User: {principal} is not authorized to perform: ssm:StartSession on resource: {resource} "
+                "because no identity-based policy allows the ssm:StartSession action"))
+
+    def start(self, target: str, request: dict, owner: str) -> dict:
+        session = {
+            "SessionId": f"{owner.rsplit('/', 1)[-1]}-{secrets.token_hex(9)[:17]}",
+            "Target": target,
+            "Status": "Connected",
+            "StartDate": _utc_now(),
+            "EndDate": None,
+            "DocumentName": _optional_string(request, "DocumentName") or SSM_DEFAULT_DOCUMENT,
+            "Owner": owner,
+            "Reason": _optional_string(request, "Reason"),
+            "Parameters": _session_parameters(request),
+            "TokenValue": secrets.token_urlsafe(_SSM_TOKEN_BYTES),
+            "opened": False,
+        }
+        with self._lock:
+            self._sessions[session["SessionId"]] = session
+            return dict(session)
+
+    def terminate(self, session_id: str) -> str:
+        """Idempotent, as in AWS: an unknown or terminated session is not an error."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session and session["Status"] != "Terminated":
+                session.update(Status="Terminated", EndDate=_utc_now())
+        return session_id
+
+    def describe(self, request: dict) -> dict:
+        state = request.get("State")
+        if state not in SSM_STATE_STATUS:
+            raise ValueError(f'"State" must be one of {", ".join(SSM_STATE_STATUS)}')
+        with self._lock:
+            sessions = [dict(s) for s in self._sessions.values() if s["Status"] == SSM_STATE_STATUS[state]]
+        for session_filter in request.get("Filters") or []:
+            sessions = [s for s in sessions if _session_matches(s, session_filter)]
+        start = _next_token_index(request.get("NextToken"), len(sessions))
+        end = start + int(request.get("MaxResults") or len(sessions) or 1)
+        answer = {"Sessions": [_session_description(s, state) for s in sessions[start:end]]}
+        if end < len(sessions):
+            answer["NextToken"] = str(end)
+        return answer
+
+    # /_shipyard/ssm/denials, /_shipyard/ssm/sessions
+
+    def deny(self, target: str, message: str | None) -> None:
+        with self._lock:
+            self._denials[target] = message
+
+    def denials(self) -> dict[str, str | None]:
+        with self._lock:
+            return dict(self._denials)
+
+    def clear_denials(self) -> None:
+        with self._lock:
+            self._denials.clear()
+
+    def listing(self) -> list[dict]:
+        keys = ("SessionId", "Target", "DocumentName", "Parameters", "Status", "Owner", "Reason")
+        with self._lock:
+            return [dict({key: s[key] for key in keys}, StartDate=s["StartDate"].isoformat(),
+                         EndDate=s["EndDate"].isoformat() if s["EndDate"] else None) for s in self._sessions.values()]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+
+    # the data channel (/_shipyard/ssm/data-channel), which the stand-in session-manager-plugin opens and polls
+
+    def refuse_next_open(self, message: str) -> None:
+        with self._lock:
+            self._refusal = message
+
+    def clear_refusal(self) -> None:
+        with self._lock:
+            self._refusal = None
+
+    def open_data_channel(self, session_id: str, token: str) -> dict:
+        """The session as its data channel tells the plugin; the first call for a session is its open."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                raise NotFound(f"no such session: {session_id}")
+            if not hmac.compare_digest(token.encode(), session["TokenValue"].encode()):
+                raise Forbidden(f"the token does not belong to session {session_id}")
+            if not session["opened"] and self._refusal is not None:
+                refusal, self._refusal = self._refusal, None
+                raise Forbidden(refusal)
+            session["opened"] = True
+            return {key: session[key] for key in ("SessionId", "Target", "DocumentName", "Parameters", "Status")}
+
+
+def _next_token_index(token, count: int) -> int:
+    if token is None:
+        return 0
+    if not str(token).isdigit() or int(token) > count:
+        raise SsmError("InvalidNextToken", "The specified token is not valid.")
+    return int(token)
+
+
+def _session_matches(session: dict, session_filter: dict) -> bool:
+    key, value = session_filter.get("key"), str(session_filter.get("value", ""))
+    if key not in SSM_SESSION_FILTER_KEYS:
+        raise SsmError("InvalidFilterKey", f"The filter key {key} is not valid.")
+    if key in ("InvokedAfter", "InvokedBefore"):
+        when = datetime.datetime.fromisoformat(value)
+        when = when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
+        return session["StartDate"] >= when if key == "InvokedAfter" else session["StartDate"] <= when
+    if key == "AccessType":
+        return value == "Standard"
+    return session[key] == value
+
+
+def _session_description(session: dict, state: str) -> dict:
+    """A session in DescribeSessions' shape (JSON 1.1 timestamps are epoch seconds)."""
+    described = {key: session[key] for key in ("SessionId", "Target", "Status", "DocumentName", "Owner")}
+    described["StartDate"] = session["StartDate"].timestamp()
+    if state == "History" and session["EndDate"]:
+        described["EndDate"] = session["EndDate"].timestamp()
+    if session["Reason"]:
+        described["Reason"] = session["Reason"]
+    described["AccessType"] = "Standard"
+    return described
+
+
+def ssm_caller(access_key: str, region: str) -> tuple[str, str]:
+    """(account id, principal ARN) of the request's access key, as moto's STS GetCallerIdentity tells them. Call
+    with moto's lock held."""
+    from moto.iam.models import get_account_id_from
+    from moto.sts.models import sts_backends
+    from moto.utilities.utils import get_partition
+
+    partition = get_partition(region)
+    sts = sts_backends[get_account_id_from(access_key)][partition]
+    unused_user_id, arn, account_id = sts.get_caller_identity(access_key, region)
+    if ":assumed-role/" not in arn:
+        # moto names an unknown key's caller arn:aws:sts::<account>:user/moto; IAM users are arn:aws:iam::...
+        arn = f"arn:{partition}:iam::{account_id}:user/{arn.rsplit('/', 1)[-1]}"
+    return account_id, arn
+
+
+def ssm_target_arn(target: str, account_id: str, region: str) -> str:
+    """The resource the IAM message of a denied StartSession names for ``target``."""
+    from moto.utilities.utils import get_partition
+
+    partition = get_partition(region)
+    if target.startswith("ecs:") and target.count("_") >= 2:
+        cluster, task_id = target[4:].rsplit("_", 2)[:2]
+        return f"arn:{partition}:ecs:{region}:{account_id}:task/{cluster}/{task_id}"
+    if target.startswith("i-"):
+        return f"arn:{partition}:ec2:{region}:{account_id}:instance/{target}"
+    if target.startswith("mi-"):
+        return f"arn:{partition}:ssm:{region}:{account_id}:managed-instance/{target}"
+    return target
+
+
+def ssm_target_connected(target: str, account_id: str, region: str) -> bool:
+    """Whether a session could reach ``target`` as SSM checks it: an ECS task's container through its
+    ExecuteCommandAgent (``ecs:<cluster>_<task id>_<container runtime id>``), a running EC2 instance
+    (``i-...``), or a managed instance (``mi-...``, taken as registered). Call with moto's lock held."""
+    if target.startswith("ecs:") and target.count("_") >= 2:
+        return ecs_exec_target_connected(*target[4:].rsplit("_", 2), account_id=account_id, region=region)
+    if re.fullmatch(r"i-[0-9a-f]{8,17}", target):
+        return _ec2_instance_running(target, account_id, region)
+    return re.fullmatch(r"mi-[0-9a-f]+", target) is not None
+
+
+def _ec2_instance_running(instance_id: str, account_id: str, region: str) -> bool:
+    from moto.ec2.models import ec2_backends
+
+    # dict.get: a backend that was never created has no instance (and none is created by asking)
+    backend = dict.get(dict.get(ec2_backends, account_id) or {}, region)
+    if backend is None:
+        return False
+    try:
+        return backend.get_instance(instance_id).state == "running"
+    except _moto_errors():
+        return False
