@@ -9,12 +9,14 @@ import tempfile
 from pathlib import Path
 
 import boto3
+import psycopg
 import pytest
 
 from helpers import REPO_ROOT
 from localenv import net
 from localenv.emulator import Emulator
 from localenv.postgres import LocalPostgres
+from tunnels import end_tunnels
 
 REGION = "ap-northeast-1"
 
@@ -81,3 +83,22 @@ def _no_ambient_aws(monkeypatch):
     for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def app_database(postgres):
+    """A login role on the local PostgreSQL that reaches it over TCP with a password, as an application would."""
+    role = {"user": "tunnel_app", "password": "tunnel-app-pw-5b2e", "dbname": "postgres",
+            "host": postgres.record()["host"], "port": postgres.record()["port"]}
+    with psycopg.connect(postgres.admin_conninfo(), autocommit=True) as connection:
+        connection.execute(f"DROP ROLE IF EXISTS {role['user']}")
+        connection.execute(f"CREATE ROLE {role['user']} LOGIN PASSWORD '{role['password']}'")
+    return role
+
+
+@pytest.fixture
+def tunnel_dir(tmp_path):
+    """The tunnels' state directory for one test; every plugin still running afterwards is ended."""
+    path = tmp_path / "tunnels"
+    yield path
+    end_tunnels(path)
