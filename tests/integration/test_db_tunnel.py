@@ -27,9 +27,8 @@ def environment(aws, boto, app_database, tunnel_dir):
     """An environment whose database parameters lead to the local PostgreSQL, its password in Secrets Manager as RDS
     keeps it; returns the role variables that point the tunnel at it."""
     put_database_parameters(boto, app_database["host"], app_database["port"])
-    secret = boto("secretsmanager").create_secret(
-        Name="rds!db-shop", SecretString=json.dumps({"username": app_database["user"],
-                                                      "password": app_database["password"]}))["ARN"]
+    credentials = {"username": app_database["user"], "password": app_database["password"]}
+    secret = boto("secretsmanager").create_secret(Name="rds!db-shop", SecretString=json.dumps(credentials))["ARN"]
     ssm = boto("ssm")
     for name, value in (("DB_NAME", app_database["dbname"]), ("DB_USER", app_database["user"]), ("DB_SECRET_ARN", secret)):
         ssm.put_parameter(Name=f"{PARAMETERS}{name}", Value=value, Type="String")
@@ -53,7 +52,7 @@ def block_run(aws, environment, app_database, **extra):
 def test_open_publishes_the_connection_and_close_ends_the_tunnel(aws, environment, app_database, tunnel_dir):
     run = block_run(aws, environment, app_database)
 
-    assert run.rc == 0, [r.get("msg") for _, r in run.task_results() if r.get("failed")]
+    assert run.rc == 0, run.output[-3000:]
     connection = run.fact("db_tunnel_connection")
     assert connection["host"] == "127.0.0.1"
     assert (connection["database"], connection["user"], connection["secret_arn"]) == \
@@ -108,8 +107,7 @@ def held_tunnel(extra_vars: dict, aws_port: int, while_held) -> tuple[int, str]:
     deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([controller], [], [], 1)
-            if ready:
+            if select.select([controller], [], [], 1)[0]:
                 try:
                     chunk = os.read(controller, 65536)
                 except OSError:  # the terminal closed: the playbook ended

@@ -164,4 +164,3 @@ def test_a_stopped_ec2_bastion_says_to_start_it(aws, boto, parameters, tunnel_di
                      remote_host_parameter=f"{PARAMETERS}DB_HOST").failure_message()
 
     assert f"EC2 instance {instance} is stopped" in message and "start it" in message
-
