@@ -1,9 +1,9 @@
 """Module shipyard.aws.ecs_rollout through ansible-playbook against the emulator's ECS, read back with boto3.
 
-Emulator difference (moto): moto does not model deployments; the harness does (tools/localenv/extensions.py,
-patch_ecs_deployments): a rollout completes 1 s after it started, and ``aws.fail_next_rollout`` makes the next one
-fail as the deployment circuit breaker with rollback does on AWS. Services use the EC2 launch type with bridge
-networking, so no VPC is needed.
+Emulator difference (moto): moto does not model deployments; the harness does
+(tools/localenv/extensions/ecs_deployments.py, patch_ecs_deployments): a rollout completes 1 s after it started, and
+``aws.fail_next_rollout`` makes the next one fail as the deployment circuit breaker with rollback does on AWS.
+Services use the EC2 launch type with bridge networking, so no VPC is needed.
 """
 
 from __future__ import annotations

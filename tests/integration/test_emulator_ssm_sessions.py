@@ -1,7 +1,7 @@
 """The emulator's ECS tasks, ECS Exec and SSM Session Manager, and the stand-in session-manager-plugin, as boto3 and
 the plugin meet them.
 
-moto has none of this (tools/localenv/extensions.py says why, part by part): ECS services now run their tasks once
+moto has none of this (tools/localenv/extensions/__init__.py says why, part by part): ECS services now run their tasks once
 a rollout settles (1 s after it started), tasks keep their status, carry ECS Exec's fields, and StartSession,
 TerminateSession and DescribeSessions are served by the extensions. tools/localenv/bin/session-manager-plugin stands
 in for AWS's plugin, which cannot be installed here; it keeps the real plugin's arguments and forwards the port itself.

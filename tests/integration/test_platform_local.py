@@ -141,7 +141,7 @@ def test_a_service_scaled_to_zero_outside_terraform_stays_at_zero_and_nothing_ch
 # deploy.yml on the applied platform -------------------------------------------------------------------------------
 # (here rather than in a file of its own: rolling out needs the applied compute component, and applying the platform
 # again for it would add minutes to the suite). The emulator rolls deployments out as ECS does and can make one fail
-# the way the circuit breaker does (tools/localenv/extensions.py).
+# the way the circuit breaker does (tools/localenv/extensions/ecs_deployments.py).
 
 RELEASE = "2.0.1"
 RELEASE_VARS = {"ecr_images_builder": "buildah", "ecr_images_version": RELEASE, "ecs_deploy_poll_interval": 0.5}

@@ -1,10 +1,10 @@
 """Module shipyard.aws.ssm_port_forward through ansible-playbook: a tunnel to the local PostgreSQL through an ECS task.
 
 The session goes through the emulator (StartSession/TerminateSession and ECS Exec's agent fields are the harness's,
-tools/localenv/extensions.py) and the stand-in plugin (tools/localenv/bin/session-manager-plugin, see tunnels.py),
-which forwards 127.0.0.1:<local port> to the session's host:portNumber, here the real PostgreSQL; psycopg reads
-through it. Emulator difference: on AWS the target's SSM agent opens the connection to the remote host; here the
-stand-in does, on this machine.
+tools/localenv/extensions/ssm_sessions.py and ecs_exec.py) and the stand-in plugin
+(tools/localenv/bin/session-manager-plugin, see tunnels.py), which forwards 127.0.0.1:<local port> to the session's
+host:portNumber, here the real PostgreSQL; psycopg reads through it. Emulator difference: on AWS the target's SSM
+agent opens the connection to the remote host; here the stand-in does, on this machine.
 """
 
 from __future__ import annotations

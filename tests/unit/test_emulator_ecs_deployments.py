@@ -1,5 +1,6 @@
-"""tools/localenv/extensions.py, patch_ecs_deployments: ECS rolling deployments in the emulator, read back with boto3
-from a real emulator process (moto in server mode with the harness's extensions), as the module under test sees them."""
+"""tools/localenv/extensions/ecs_deployments.py, patch_ecs_deployments: ECS rolling deployments in the emulator, read
+back with boto3 from a real emulator process (moto in server mode with the harness's extensions), as the module under
+test sees them."""
 
 from __future__ import annotations
 

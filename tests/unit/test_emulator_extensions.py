@@ -1,4 +1,4 @@
-"""tools/localenv/extensions.py: the WSGI middleware the test emulator puts in front of moto."""
+"""tools/localenv/extensions/middleware.py: the WSGI middleware the test emulator puts in front of moto."""
 
 from __future__ import annotations
 

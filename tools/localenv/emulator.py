@@ -119,7 +119,7 @@ class Emulator:
             return f"port {self.port}: {net.describe_listener(self.port)[1]}, not started by this project"
         return f"AWS emulator not running (port {self.port})"
 
-    # Test helpers: the request log the extensions keep (see localenv/extensions.py).
+    # Test helpers: the request log the extensions keep (see localenv/extensions/middleware.py).
     def requests(self) -> list[dict]:
         with urllib.request.urlopen(f"{self.endpoint}/_shipyard/requests", timeout=10) as response:  # noqa: S310
             return json.load(response)
@@ -129,7 +129,7 @@ class Emulator:
         urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
     def delay(self, operation: str, seconds: float) -> None:
-        """Make the emulator take ``seconds`` to answer every ``operation`` request (see localenv/extensions.py)."""
+        """Make the emulator take ``seconds`` to answer every ``operation`` request (see localenv/extensions/middleware.py)."""
         body = json.dumps({"operation": operation, "seconds": seconds}).encode()
         request = urllib.request.Request(f"{self.endpoint}/_shipyard/delays", data=body, method="PUT",
                                          headers={"Content-Type": "application/json"})
