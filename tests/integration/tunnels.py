@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import time
+import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -59,10 +60,19 @@ def create_service(boto, name: str = SERVICE, count: int = 1, execute_command: b
         containerDefinitions=[{"name": "api", "image": "example/api:1", "essential": True, "memory": 512}],
     )["taskDefinition"]["taskDefinitionArn"]
     subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    settle_first_rollout_in(ecs.meta.endpoint_url, name, seconds=0.1)
     ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=task_definition, desiredCount=count,
                        launchType="FARGATE", enableExecuteCommand=execute_command,
                        networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": []}})
     return wait_for_tasks(boto, name, count)
+
+
+def settle_first_rollout_in(endpoint: str, name: str, seconds: float) -> None:
+    """The emulator's rollouts take 1 s to settle; these tests need the tasks, not the wait (Emulator.settle_next_rollout)."""
+    body = json.dumps({"service": name, "outcome": "COMPLETED", "seconds": seconds}).encode()
+    request = urllib.request.Request(f"{endpoint}/_shipyard/ecs/rollouts", data=body, method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()  # noqa: S310 (the emulator on loopback)
 
 
 def running_tasks(boto, name: str = SERVICE) -> list[dict]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -220,3 +221,26 @@ def test_endpoint_refuses_bad_plans(client, body, error):
     assert response.status_code == 400
     assert error in response.get_json()["error"]
     assert ECS_ROLLOUTS.current() == {}
+
+
+def test_a_settle_time_planned_before_a_service_exists_applies_to_its_first_rollout(aws, ecs):
+    aws.settle_next_rollout("quick", 0.1)
+    ecs.create_service(serviceName="quick", taskDefinition=register(ecs, "nginx:1"), desiredCount=1, launchType="EC2")
+
+    (deployment,) = settled(ecs, "quick", seconds=0.1)["deployments"]
+
+    assert deployment["rolloutState"] == "COMPLETED"
+    assert "quick" not in planned(aws), "the plan was used up"
+
+
+def test_a_failure_planned_before_a_service_exists_waits_for_its_first_update(aws, ecs):
+    aws.fail_next_rollout("later")
+    ecs.create_service(serviceName="later", taskDefinition=register(ecs, "nginx:1"), desiredCount=1, launchType="EC2")
+
+    assert describe(ecs, "later")["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    assert planned(aws)["later"]["outcome"] == "FAILED"
+
+
+def planned(aws) -> dict:
+    with urllib.request.urlopen(f"{aws.endpoint}/_shipyard/ecs/rollouts", timeout=10) as response:  # noqa: S310
+        return json.load(response)

@@ -145,7 +145,8 @@ class Emulator:
         self._plan_rollout({"service": service, "outcome": "FAILED", "reason": reason, "seconds": seconds})
 
     def settle_next_rollout(self, service: str, seconds: float) -> None:
-        """Make the next rollout of ECS service ``service`` complete after ``seconds`` (default: 1)."""
+        """Make the next rollout of ECS service ``service`` complete after ``seconds`` (default: 1); for a service
+        not created yet, its first one."""
         self._plan_rollout({"service": service, "outcome": "COMPLETED", "seconds": seconds})
 
     def _plan_rollout(self, plan: dict) -> None:

@@ -116,8 +116,12 @@ def patch_ecs_deployments(rollouts: EcsRollouts = ECS_ROLLOUTS) -> None:
     def create_service(self, *args, **kwargs):
         service = original_create(self, *args, **kwargs)
         service.shipyard_rollouts = {}
+        # A new service's first rollout takes a COMPLETED plan's settle time; a FAILED plan waits for an update,
+        # since there is nothing to roll back to.
+        plan = rollouts.take(service.name) if (rollouts.current().get(service.name) or {}).get("outcome") == "COMPLETED" \
+            else None
         for deployment in service.deployments:
-            _ecs_start_rollout(service, deployment, None, None)
+            _ecs_start_rollout(service, deployment, plan, None)
         return service
 
     def update_service(self, service_properties):
