@@ -13,6 +13,7 @@ import subprocess
 import termios
 import time
 
+import psycopg
 import pytest
 
 from helpers import BIN, REPO_ROOT, ansible_env, run_playbook
@@ -172,3 +173,34 @@ def test_tunnel_playbook_on_the_local_environment_connects_directly(aws, boto, a
     assert f"host:     {postgres.record()['host']}" in run.output
     assert "Press Enter" not in run.output, "nothing to hold in direct mode"
     assert aws.ssm_sessions() == []
+
+
+def test_on_the_local_environment_infra_creates_the_database_tunnel_yml_describes(aws, boto, postgres, state_root,
+                                                                                   tmp_path):
+    # What the database component leaves on the emulator: connection parameters and RDS's managed secret.
+    password = "local-master-pw-77c1"
+    secret = boto("secretsmanager").create_secret(
+        Name="rds!db-local", SecretString=json.dumps({"username": "bookmark_admin", "password": password}))["ARN"]
+    for name, value in (("DB_HOST", "bookmark-manager-local.emulated.rds.amazonaws.com"), ("DB_PORT", "5432"),
+                        ("DB_NAME", "bookmarks_local"), ("DB_USER", "bookmark_admin"), ("DB_SECRET_ARN", secret)):
+        boto("ssm").put_parameter(Name=f"/bookmark-manager/local/{name}", Value=value, Type="String")
+    local = {"SHIPYARD_STATE_DIR": str(state_root)}
+    infra = {"terraform_stack_components": [], "terraform_stack_work_dir": str(tmp_path)}
+    try:
+        first = run_playbook("playbooks/infra.yml", "-vvv", aws_port=aws.port, env=local, extra_vars=infra,
+                             json_report=False)
+        assert first.rc == 0, first.output[-3000:]
+        assert password not in first.output
+
+        run = run_playbook("playbooks/tunnel.yml", aws_port=aws.port, env=local, json_report=False)
+        assert run.rc == 0, run.output[-3000:]
+        port = int(re.search(r"port:\s+(\d+)", run.output).group(1))
+        database = {"user": "bookmark_admin", "password": password, "dbname": "bookmarks_local"}
+        assert query_through(port, database) == ("bookmark_admin", postgres.record()["port"])
+
+        again = run_playbook("playbooks/infra.yml", aws_port=aws.port, env=local, extra_vars=infra)
+        assert again.rc == 0 and again.stats["changed"] == 0, again.output[-3000:]
+    finally:
+        with psycopg.connect(postgres.admin_conninfo(), autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS bookmarks_local")
+            admin.execute("DROP ROLE IF EXISTS bookmark_admin")
