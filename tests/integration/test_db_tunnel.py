@@ -204,3 +204,19 @@ def test_on_the_local_environment_infra_creates_the_database_tunnel_yml_describe
         with psycopg.connect(postgres.admin_conninfo(), autocommit=True) as admin:
             admin.execute("DROP DATABASE IF EXISTS bookmarks_local")
             admin.execute("DROP ROLE IF EXISTS bookmark_admin")
+
+
+def test_a_stale_postgres_record_is_no_reason_for_infra_to_fail(aws, boto, tmp_path):
+    # make local-up's record left behind by a PostgreSQL that is no longer running (a crash, a reboot), while the
+    # database component's parameters say there is a database to create.
+    for name, value in (("DB_NAME", "bookmarks_local"), ("DB_USER", "bookmark_admin"), ("DB_SECRET_ARN", "arn:x")):
+        boto("ssm").put_parameter(Name=f"/bookmark-manager/local/{name}", Value=value, Type="String")
+    (tmp_path / "postgres").mkdir()
+    (tmp_path / "postgres" / "server.json").write_text(json.dumps(
+        {"host": "127.0.0.1", "port": 1, "socket_dir": str(tmp_path / "gone"), "superuser": "postgres"}))
+
+    run = run_playbook("playbooks/infra.yml", aws_port=aws.port, env={"SHIPYARD_STATE_DIR": str(tmp_path)},
+                       extra_vars={"terraform_stack_components": [], "terraform_stack_work_dir": str(tmp_path / "tf")})
+
+    assert run.rc == 0, run.output[-3000:]
+    assert run.result_of("Create the master user with the password RDS keeps in Secrets Manager").get("skipped") is True
