@@ -175,8 +175,8 @@ def test_tunnel_playbook_on_the_local_environment_connects_directly(aws, boto, a
     assert aws.ssm_sessions() == []
 
 
-def test_on_the_local_environment_infra_creates_the_database_tunnel_yml_describes(aws, boto, postgres, state_root,
-                                                                                   tmp_path):
+def test_on_the_local_environment_infra_creates_the_database_tunnel_yml_describes(
+        aws, boto, postgres, state_root, tmp_path):
     # What the database component leaves on the emulator: connection parameters and RDS's managed secret.
     password = "local-master-pw-77c1"
     secret = boto("secretsmanager").create_secret(
