@@ -92,7 +92,7 @@ local-status: venv
 demo: local-up
 	$(BIN)/ansible-playbook -i inventories/local playbooks/bootstrap.yml
 	$(BIN)/ansible-playbook -i inventories/local playbooks/infra.yml
-	$(BIN)/ansible-playbook -i inventories/local playbooks/images.yml playbooks/deploy.yml
+	$(BIN)/ansible-playbook -i inventories/local playbooks/images.yml playbooks/migrate.yml playbooks/deploy.yml
 
 unit: setup
 	$(BIN)/python -m pytest tests/unit
