@@ -90,8 +90,8 @@ def test_on_the_local_environment_migrate_yml_applies_the_example_migrations_onc
     assert read_back(record["host"], record["port"], LOCAL_DATABASE)[1] == rows
 
 
-def test_on_the_local_environment_check_mode_lists_the_pending_migrations_and_creates_nothing(aws, local_environment,
-                                                                                               postgres):
+def test_on_the_local_environment_check_mode_lists_the_pending_migrations_and_creates_nothing(
+        aws, local_environment, postgres):
     run = run_playbook(PLAYBOOK, "--check", aws_port=aws.port, env=local_environment)
 
     assert run.rc == 0, run.output[-3000:]
@@ -152,8 +152,8 @@ def test_through_a_tunnel_the_migrations_are_applied_and_the_tunnel_is_closed(aw
     assert list(tunnel_dir.glob("*.json")) == []
 
 
-def test_a_failing_migration_fails_the_run_naming_it_and_the_tunnel_is_closed(aws, tunnel_environment, tunnel_dir,
-                                                                               tmp_path):
+def test_a_failing_migration_fails_the_run_naming_it_and_the_tunnel_is_closed(
+        aws, tunnel_environment, tunnel_dir, tmp_path):
     folder = migrations_folder(tmp_path, ("20260101000000_first", "CREATE TABLE first_done (id int);\n"),
                                ("20260102000000_broken", "ALTER TABLE nowhere ADD COLUMN x int;\n"),
                                ("20260103000000_after", "CREATE TABLE after_broken (id int);\n"))
@@ -170,8 +170,8 @@ def test_a_failing_migration_fails_the_run_naming_it_and_the_tunnel_is_closed(aw
     assert "first_done" in tables and "after_broken" not in tables
 
 
-def test_through_a_tunnel_check_mode_opens_it_lists_the_pending_migrations_and_closes_it(aws, tunnel_environment,
-                                                                                          tunnel_dir):
+def test_through_a_tunnel_check_mode_opens_it_lists_the_pending_migrations_and_closes_it(
+        aws, tunnel_environment, tunnel_dir):
     run = through_tunnel(aws, tunnel_environment, "--check", db_migrations_path=str(EXAMPLES))
 
     assert run.rc == 0, run.output[-3000:]
@@ -194,8 +194,8 @@ def test_a_missing_migrations_folder_fails_before_any_aws_call(aws, tunnel_envir
     assert aws.ssm_sessions() == []
 
 
-def test_missing_database_parameters_fail_naming_them_and_the_tunnel_is_closed(aws, boto, tunnel_environment,
-                                                                                tunnel_dir):
+def test_missing_database_parameters_fail_naming_them_and_the_tunnel_is_closed(
+        aws, boto, tunnel_environment, tunnel_dir):
     boto("ssm").delete_parameter(Name=f"{PARAMETERS}DB_SECRET_ARN")
 
     run = through_tunnel(aws, tunnel_environment, db_migrations_path=str(EXAMPLES))
