@@ -21,16 +21,6 @@ from tunnels import end_tunnels
 REGION = "ap-northeast-1"
 
 
-# The files that take minutes (whole Terraform stacks) start first: with `-n 2 --dist loadfile` xdist hands out files
-# in collection order, and one of them starting last kept one worker busy for minutes after the other had finished.
-SLOW_FIRST = ("test_platform_local.py", "test_platform_profiles.py", "test_infra_stack.py", "test_infra_locking.py")
-
-
-def pytest_collection_modifyitems(items):
-    rank = {name: index for index, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
-
-
 @pytest.fixture(scope="session")
 def state_root():
     # Readable by the postgres system user (PostgreSQL refuses to run as root), unlike pytest's 0700 tmp dirs.
