@@ -236,6 +236,8 @@ except ImportError:
 DOCUMENT = "AWS-StartPortForwardingSessionToRemoteHost"
 DEFAULT_REMOTE_PORT = 5432
 TARGET_OPTIONS = ("ecs_service", "ec2_instance_id", "ec2_filters", "target")
+# What a running tunnel is described by, in results and in the diff.
+TUNNEL_KEYS = ("local_port", "target", "remote_host", "remote_port", "session_id", "pid")
 
 
 class TunnelError(Exception):
@@ -369,13 +371,11 @@ def credentials_environment(module) -> dict:
 def view(record: dict | None) -> dict:
     if not record:
         return {"state": "stopped"}
-    keys = ("local_port", "target", "remote_host", "remote_port", "session_id", "pid")
-    return dict({"state": "started"}, **{key: record.get(key) for key in keys})
+    return dict({"state": "started"}, **{key: record.get(key) for key in TUNNEL_KEYS})
 
 
 def result_of(record: dict) -> dict:
-    keys = ("local_port", "target", "remote_host", "remote_port", "session_id", "pid")
-    return dict({key: record.get(key) for key in keys}, host=process.LOOPBACK)
+    return dict({key: record.get(key) for key in TUNNEL_KEYS}, host=process.LOOPBACK)
 
 
 def ensure_direct(module) -> tuple[bool, dict]:
