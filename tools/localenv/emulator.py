@@ -163,6 +163,23 @@ class Emulator:
         when the SSM agent in its container dies; a StartSession to it then fails with TargetNotConnected."""
         self._call("PUT", "/_shipyard/ecs/agents", {"task": task, "lastStatus": last_status, "reason": reason})
 
+    def plan_task_run(self, exit_code: int | None, logs=(), seconds: float = 0.5, family: str | None = None,
+                      reason: str | None = None, container: str | None = None) -> None:
+        """Make the next ECS RunTask of task definition ``family`` (None: of any family) run for ``seconds`` and stop
+        with ``container`` (default: the first essential one) exited with ``exit_code``, its ``logs`` lines in the
+        container's awslogs stream; ``exit_code`` None: the task fails to start with ``reason``. Applies once."""
+        outcome = {"exitCode": exit_code, "family": family, "logs": list(logs), "seconds": seconds, "reason": reason,
+                   "container": container}
+        self._call("PUT", "/_shipyard/ecs/task-runs", outcome, keep_null=("exitCode",))
+
+    def task_runs(self) -> dict:
+        """``{"queued": [outcomes not taken yet], "runs": [RunTask's taskArn, cluster, family, taskDefinitionArn,
+        launchType, overrides, networkConfiguration and the outcome it took, oldest first]}``."""
+        return self._call("GET", "/_shipyard/ecs/task-runs")
+
+    def clear_task_runs(self) -> None:
+        self._call("DELETE", "/_shipyard/ecs/task-runs")
+
     # SSM Session Manager (StartSession, TerminateSession, DescribeSessions are served by the extensions)
     def deny_start_session(self, target: str = "*", message: str | None = None) -> None:
         """Make StartSession for ``target`` ("*": any) fail with AccessDeniedException until clear_denials()."""
@@ -189,17 +206,20 @@ class Emulator:
 
     def reset(self) -> None:
         """Forget every emulated resource (moto's own reset endpoint; ECS Exec agent states go with the tasks),
-        the ECS rollout plans, and the SSM sessions, denials and data-channel refusal."""
+        the ECS rollout plans and task-run outcomes, and the SSM sessions, denials and data-channel refusal."""
         request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(request, timeout=30).close()  # noqa: S310
         self.clear_rollouts()
+        self.clear_task_runs()
         self.clear_ssm_sessions()
         self.clear_denials()
         self.clear_data_channel_refusal()
 
-    def _call(self, method: str, path: str, body: dict | None = None):
-        """One /_shipyard/ endpoint call; ``body`` without its None values. Returns the JSON answer."""
-        data = None if body is None else json.dumps({k: v for k, v in body.items() if v is not None}).encode()
+    def _call(self, method: str, path: str, body: dict | None = None, keep_null: tuple[str, ...] = ()):
+        """One /_shipyard/ endpoint call; ``body`` without its None values, except the ``keep_null`` fields, which
+        the endpoint reads as JSON null. Returns the JSON answer."""
+        fields = {k: v for k, v in (body or {}).items() if v is not None or k in keep_null}
+        data = None if body is None else json.dumps(fields).encode()
         request = urllib.request.Request(f"{self.endpoint}{path}", data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310

@@ -85,6 +85,21 @@ session-manager-plugin (tools/localenv/bin/session-manager-plugin), each in the 
   /_shipyard/ssm/data-channel`` ``{"refuse": "<message>"}`` makes the next open of any session's data channel
   answer 403 with that message, once (``DELETE`` takes it back).
 
+Added for database migrations run as one-off ECS tasks (``shipyard.aws.db_migrate``'s ``ecs_task`` runner: RunTask
+with a command override, DescribeTasks until STOPPED, the container's exit code, then its log with GetLogEvents):
+
+* ECS tasks that run to completion: moto runs no container, so a task never exits and nothing reaches CloudWatch
+  Logs. ``PUT /_shipyard/ecs/task-runs`` with ``{"family": "app", "exitCode": 0, "logs": ["line"], "seconds": 0.5,
+  "reason": "...", "container": "api"}`` (only ``exitCode`` required; no ``family``: any family) queues an outcome
+  for the next RunTask of that family, once: the task stops ``seconds`` after RunTask (settled lazily when
+  DescribeTasks or ListTasks look) as ECS leaves a task whose essential container exited, with the lines in the
+  container's awslogs stream ``<prefix>/<container>/<task id>``. A missing log group makes the task fail to start
+  (ResourceInitializationError) as on AWS; so does a null ``exitCode``, with its ``reason``. Such a task has a
+  container for each container definition (moto makes only the first), and a Fargate container without memory of
+  its own no longer makes RunTask fail with a 500. ``GET`` lists the queued outcomes and the runs that took them
+  (RunTask's overrides, network configuration, launch type), ``DELETE`` clears both (``patch_ecs_task_runs``,
+  ``EcsTaskRuns``, ``ecs_task_runs.py``).
+
 What several of these modules share (the /_shipyard/ endpoints' 404 and 403, moto's error types, ECS's clock) is in
 ``helpers.py``. This package's names are the ones the single module ``localenv/extensions.py`` it replaced had, so
 ``from localenv.extensions import ...`` finds them as before.
@@ -123,6 +138,13 @@ from localenv.extensions.ecs_services import (
     patch_ecs_create_service_settings,
     patch_ecs_services_and_appautoscaling,
 )
+from localenv.extensions.ecs_task_runs import (
+    ECS_TASK_RUN_DEFAULT_SECONDS,
+    ECS_TASK_RUNS,
+    ECS_TASK_RUNS_PATH,
+    EcsTaskRuns,
+    patch_ecs_task_runs,
+)
 from localenv.extensions.helpers import Forbidden, NotFound
 from localenv.extensions.middleware import Delays, RequestLog, SerializedMoto, ShipyardExtensions
 from localenv.extensions.rds import patch_rds
@@ -151,7 +173,11 @@ __all__ = [
     "ECS_ROLLOUTS",
     "ECS_ROLLOUT_OUTCOMES",
     "ECS_SETTLE_SECONDS_VARIABLE",
+    "ECS_TASK_RUNS",
+    "ECS_TASK_RUNS_PATH",
+    "ECS_TASK_RUN_DEFAULT_SECONDS",
     "EcsRollouts",
+    "EcsTaskRuns",
     "Forbidden",
     "NotFound",
     "RequestLog",
@@ -176,6 +202,7 @@ __all__ = [
     "patch_ecs_deployments",
     "patch_ecs_exec",
     "patch_ecs_services_and_appautoscaling",
+    "patch_ecs_task_runs",
     "patch_ecs_task_status",
     "patch_ecs_tasks",
     "patch_rds",
@@ -212,6 +239,7 @@ def install_moto_patches() -> None:
     patch_ecs_services_and_appautoscaling()
     patch_ecs_deployments()
     patch_ecs_tasks()
+    patch_ecs_task_runs()
 
 
 # --- AWS Budgets and CloudFront (the monitoring and edge components) ---------------------------------------

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from localenv.extensions.dynamodb import _DYNAMODB_TABLE_OPERATIONS, add_dynamodb_table_id, apply_dynamodb_sse_update
 from localenv.extensions.ecs_deployments import ECS_ROLLOUTS
 from localenv.extensions.ecs_exec import set_ecs_exec_agent, validate_exec_agent_request
+from localenv.extensions.ecs_task_runs import ECS_TASK_RUNS, ECS_TASK_RUNS_PATH
 from localenv.extensions.helpers import Forbidden, NotFound
 from localenv.extensions.ssm_sessions import (
     SSM_DATA_CHANNEL_PATH,
@@ -103,6 +104,7 @@ class ShipyardExtensions:
         self.log = log or RequestLog()
         self.delays = Delays()
         self.rollouts = ECS_ROLLOUTS
+        self.task_runs = ECS_TASK_RUNS
         self.ssm = SsmSessions()
         self._routes = {
             ("GET", "/_shipyard/requests"): lambda environ: self.log.entries(),
@@ -113,6 +115,9 @@ class ShipyardExtensions:
             ("PUT", "/_shipyard/ecs/rollouts"): self._plan_rollout,
             ("DELETE", "/_shipyard/ecs/rollouts"): lambda environ: _cleared(self.rollouts.clear),
             ("PUT", "/_shipyard/ecs/agents"): self._set_exec_agent,
+            ("GET", ECS_TASK_RUNS_PATH): lambda environ: self.task_runs.listing(),
+            ("PUT", ECS_TASK_RUNS_PATH): self._queue_task_run,
+            ("DELETE", ECS_TASK_RUNS_PATH): lambda environ: _cleared(self.task_runs.clear),
             ("GET", "/_shipyard/ssm/denials"): lambda environ: self.ssm.denials(),
             ("PUT", "/_shipyard/ssm/denials"): self._deny_start_session,
             ("DELETE", "/_shipyard/ssm/denials"): lambda environ: _cleared(self.ssm.clear_denials),
@@ -238,6 +243,10 @@ class ShipyardExtensions:
         request = validate_exec_agent_request(_read_json_object(environ))
         with self.app.lock:
             return set_ecs_exec_agent(**request)
+
+    def _queue_task_run(self, environ) -> dict:
+        self.task_runs.queue(_read_json_object(environ))
+        return self.task_runs.listing()
 
     def _deny_start_session(self, environ) -> dict:
         request = _read_json_object(environ)
