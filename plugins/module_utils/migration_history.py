@@ -136,3 +136,21 @@ def resolve_applied(connection, table: str, name: str, script_checksum: str) -> 
         sql.SQL("INSERT INTO {} (id, checksum, migration_name, started_at, finished_at, applied_steps_count)"
                 " VALUES (%s, %s, %s, now(), now(), 0)").format(table_identifier(table)),
         (str(uuid.uuid4()), script_checksum, name))
+
+
+def fingerprint(connection, table: str) -> str | None:
+    """A digest of every row of any history table (Prisma's, alembic_version, flyway_schema_history, ...), or None when
+    the table does not exist: an external tool changed the database exactly when this changed."""
+    if not exists(connection, table):
+        return None
+    return connection.execute(sql.SQL(
+        "SELECT md5(count(*)::text || ':' || coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM {} AS t"
+    ).format(table_identifier(table))).fetchone()[0]
+
+
+def has_prisma_columns(connection, table: str) -> bool:
+    """Whether ``table`` exists with the columns of Prisma's history table (so read() can be used on it)."""
+    if not exists(connection, table):
+        return False
+    found = connection.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(table_identifier(table))).description
+    return set(COLUMNS) <= {column.name for column in found}

@@ -31,14 +31,67 @@ author:
   - shipyard.aws maintainers (@shipyard-aws)
 options:
   migrations:
-    description: The folder holding the migrations (for Prisma, C(prisma/migrations)).
+    description:
+      - The folder holding the migrations (for Prisma, C(prisma/migrations)). Required with O(runner=sql).
+      - With O(runner=command) and Prisma's history table it is optional, and lets check mode and the result list the
+        pending migrations.
     type: path
-    required: true
   runner:
-    description: How migrations are applied. C(sql) applies them itself over a PostgreSQL connection.
+    description:
+      - How migrations are applied.
+      - C(sql) applies them itself over a PostgreSQL connection (everything under "Description" above).
+      - C(command) runs a migration tool of your choice (O(command)) on the host running the module, with the connection as a
+        C(postgresql://) URI in its C(DATABASE_URL) environment variable. The tool takes its own lock, as Prisma and Flyway
+        do; this runner takes none. The output is returned with the password and the URI masked.
+      - C(ecs_task) runs the ECS service's task definition once, in the service's network configuration (subnets, security
+        groups, launch type or capacity providers, platform version), with O(command) as the container's command, waits for
+        it to stop, and returns its exit code and CloudWatch log lines. The task reaches the database from inside the VPC,
+        so no tunnel and no connection options are needed.
     type: str
-    choices: [sql]
+    choices: [sql, command, ecs_task]
     default: sql
+  command:
+    description:
+      - With O(runner=command), the tool to run, for example C([pnpm, prisma, migrate, deploy]) or C(alembic upgrade head).
+        A string is split as a POSIX shell splits words; no shell runs it.
+      - With O(runner=ecs_task), the command override of the task's container, for example C([npx, prisma, migrate, deploy]).
+    type: raw
+  chdir:
+    description: With O(runner=command), the directory to run O(command) in (for Prisma, the one holding C(prisma/)).
+    type: path
+  env:
+    description:
+      - More environment variables for O(command) (O(runner=command)), or for the task's container (O(runner=ecs_task),
+        as an environment override). C(DATABASE_URL) is always set by the module with O(runner=command).
+    type: dict
+  timeout:
+    description:
+      - With O(runner=command), seconds before the tool is stopped (its whole process group) and the task fails.
+      - With O(runner=ecs_task), seconds to wait for the task to stop. A task still running then is left running, so a
+        migration is not cut in half, and the task fails naming it.
+      - Defaults to 600 for both.
+    type: int
+  changed_when_regex:
+    description:
+      - With O(runner=command) or O(runner=ecs_task), C(changed) is true only when the tool's output (the task's log lines)
+        matches this Python regular expression, for example C(have been successfully applied) for Prisma.
+      - With O(runner=command) O(history_table) is better, as it reads what the tool recorded rather than what it printed.
+        Without either, a tool that ran is C(changed).
+    type: str
+  ecs_cluster:
+    description: With O(runner=ecs_task), the ECS cluster of O(ecs_service).
+    type: str
+  ecs_service:
+    description: With O(runner=ecs_task), the ECS service whose task definition and network configuration the task uses.
+    type: str
+  task_definition:
+    description: With O(runner=ecs_task), another task definition to run (family, family:revision or ARN); by default the service's.
+    type: str
+  container:
+    description:
+      - With O(runner=ecs_task), the container that runs O(command); by default the service's load-balanced container,
+        else the first essential one.
+    type: str
   state:
     description:
       - C(present) applies every pending migration.
@@ -99,9 +152,13 @@ options:
     type: bool
     default: false
   history_table:
-    description: The history table (C(name) or C(schema.name)). Keep the default to share it with Prisma.
+    description:
+      - With O(runner=sql), the history table (C(name) or C(schema.name)); C(_prisma_migrations) when not set. Keep that to
+        share it with Prisma.
+      - With O(runner=command), the tool's own history table (C(_prisma_migrations), C(alembic_version),
+        C(flyway_schema_history), ...), read before and after the run; C(changed) is whether its rows changed. When it is
+        Prisma's, the result also names the migrations applied.
     type: str
-    default: _prisma_migrations
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -109,10 +166,14 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Takes the lock and reads the history, lists the pending migrations, and writes nothing, not even the history table.
+    description:
+      - O(runner=sql) takes the lock and reads the history, lists the pending migrations, and writes nothing, not even the
+        history table.
+      - O(runner=command) does not run the tool; with O(migrations) and Prisma's O(history_table) it lists the pending
+        migrations. O(runner=ecs_task) checks the service, task definition and container, and runs nothing.
   diff_mode:
     support: full
-    description: Shows the names of the applied migrations before and after.
+    description: Shows the names of the applied migrations before and after (O(runner=sql)).
 requirements:
   - psycopg >= 3.1
 notes:
@@ -120,7 +181,9 @@ notes:
   - Connect through M(shipyard.aws.ssm_port_forward) to reach a private database.
   - The connection's C(application_name) is C(shipyard.aws db_migrate), which is how a run holding the lock is recognised.
   - "IAM permissions, only for the options that need them: C(ssm:GetParameter) for O(host_parameter),
-    C(secretsmanager:GetSecretValue) for O(password_secret_id)."
+    C(secretsmanager:GetSecretValue) for O(password_secret_id); for O(runner=ecs_task) C(ecs:DescribeServices),
+    C(ecs:DescribeTaskDefinition), C(ecs:RunTask), C(ecs:DescribeTasks), C(iam:PassRole) on the task's roles and
+    C(logs:GetLogEvents)."
 seealso:
   - name: Prisma Migrate in production
     description: What C(prisma migrate deploy) and C(prisma migrate resolve) do, which this module follows.
@@ -143,6 +206,26 @@ EXAMPLES = r"""
     migrations: prisma/migrations
     dsn: "{{ database_dsn }}"
   check_mode: true
+
+- name: Run Prisma itself, with DATABASE_URL pointing at the tunnel
+  shipyard.aws.db_migrate:
+    runner: command
+    command: [pnpm, prisma, migrate, deploy]
+    chdir: "{{ app_checkout }}"
+    host: 127.0.0.1
+    port: "{{ tunnel.local_port }}"
+    database: bookmarks
+    user: app
+    password_secret_id: "{{ db_secret_arn }}"
+    history_table: _prisma_migrations
+
+- name: Or with no tunnel at all, from inside the VPC in a one-off task of the API service
+  shipyard.aws.db_migrate:
+    runner: ecs_task
+    ecs_cluster: bookmark-manager-staging
+    ecs_service: api
+    command: [npx, prisma, migrate, deploy]
+    changed_when_regex: have been successfully applied
 
 - name: After fixing a failed migration's file, let it run again
   shipyard.aws.db_migrate:
@@ -174,234 +257,116 @@ pending:
   elements: str
   sample: ["20260103000000_bookmark_url_index"]
 current:
-  description: The last applied migration in the folder's order, or null when none is.
+  description: The last applied migration in the folder's order, or null when none is (or the runner cannot tell).
   returned: always
   type: str
   sample: 20260102000000_create_bookmarks
+lock_wait_seconds:
+  description: How long the run waited for another run's migration lock.
+  returned: with O(runner=sql)
+  type: float
+  sample: 0.0
+rc:
+  description: The tool's exit code.
+  returned: with O(runner=command), when it ran
+  type: int
+  sample: 0
+stdout:
+  description: The tool's output (stdout and stderr as one stream), with the password and the URI masked.
+  returned: with O(runner=command), when it ran
+  type: str
+stdout_lines:
+  description: O(stdout) as lines.
+  returned: with O(runner=command), when it ran
+  type: list
+  elements: str
+seconds:
+  description:
+    - With O(runner=sql), how long the run took inside the module, from connecting to closing the connection (the lock,
+      reading the history, applying).
+    - With O(runner=command) or O(runner=ecs_task), how long the tool or the task ran.
+  returned: with O(runner=sql); with the other runners, when the tool or task ran
+  type: float
+  sample: 0.042
+task_arn:
+  description: The migration task.
+  returned: with O(runner=ecs_task), when it ran
+  type: str
+exit_code:
+  description: The exit code of the task's container.
+  returned: with O(runner=ecs_task), when it ran
+  type: int
+stopped_reason:
+  description: Why ECS says the task stopped.
+  returned: with O(runner=ecs_task), when it ran
+  type: str
+log_lines:
+  description: The container's CloudWatch log lines (awslogs driver), oldest first.
+  returned: with O(runner=ecs_task), when it ran
+  type: list
+  elements: str
+log_group:
+  description: The log group the lines were read from.
+  returned: with O(runner=ecs_task), when the container logs with awslogs
+  type: str
+log_stream:
+  description: The log stream the lines were read from (C(<prefix>/<container>/<task id>)).
+  returned: with O(runner=ecs_task), when the container logs with awslogs
+  type: str
+task_definition:
+  description: The task definition run (or, in check mode, that would be run).
+  returned: with O(runner=ecs_task)
+  type: str
+container:
+  description: The container that runs the command.
+  returned: with O(runner=ecs_task)
+  type: str
 """
 
-import json
-import time
-
-from ansible.module_utils.common.text.converters import to_text
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-from ansible_collections.shipyard.aws.plugins.module_utils import migration_history as history
+from ansible_collections.shipyard.aws.plugins.module_utils import migrate_command
+from ansible_collections.shipyard.aws.plugins.module_utils import migrate_connection as database
+from ansible_collections.shipyard.aws.plugins.module_utils import migrate_ecs_task
+from ansible_collections.shipyard.aws.plugins.module_utils import migrate_sql
 from ansible_collections.shipyard.aws.plugins.module_utils import migrations as folder
 from ansible_collections.shipyard.aws.plugins.module_utils.aws import ShipyardAWSModule
 
-try:
-    import psycopg
-    import psycopg.conninfo
-except ImportError:
-    psycopg = None
-
-try:
-    import botocore
-except ImportError:
-    pass  # the AWS module base class reports a missing botocore
-
-APPLICATION_NAME = "shipyard.aws db_migrate"
-LOCK_POLL_SECONDS = 0.5
+RUNNERS = {"sql": migrate_sql.run, "command": migrate_command.run, "ecs_task": migrate_ecs_task.run}
+# Options that mean nothing to a runner: given anyway, they are an error rather than silently ignored.
+NOT_FOR = {
+    "sql": ("command", "chdir", "env", "timeout", "changed_when_regex", "ecs_cluster", "ecs_service",
+            "task_definition", "container"),
+    "command": ("ecs_cluster", "ecs_service", "task_definition", "container", "resolve", "migration"),
+    "ecs_task": database.CONNECTION_OPTIONS + ("history_table", "chdir", "resolve", "migration"),
+}
+DEFAULT_TIMEOUT = 600
 
 
-class MigrationFailed(Exception):
-    pass
-
-
-class Runner:
-    def __init__(self, module, connection, table):
-        self.module = module
-        self.connection = connection
-        self.table = table
-        self.secrets = [value for value in (module.params["password"], module.params["dsn"]) if value]
-
-    def redact(self, text) -> str:
-        text = to_text(text)
-        for secret in self.secrets:
-            text = text.replace(secret, "********")
-        return text
-
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=self.redact(msg), **kwargs)
-
-    def lock(self, key: int) -> None:
-        deadline = time.monotonic() + self.module.params["lock_timeout"]
-        while not history.try_lock(self.connection, key):
-            if time.monotonic() >= deadline:
-                holder = history.lock_holder(self.connection, key)
-                who = ("another session" if holder is None else
-                       f"PostgreSQL session pid {holder['pid']} (application_name {holder['application_name']!r}, "
-                       f"user {holder['user']}, from {holder['client'] or 'a local socket'}, connected since {holder['since']})")
-                self.fail(f"Another migration run holds the migration lock (advisory lock {key}): {who}. Waited "
-                          f"{self.module.params['lock_timeout']} s (lock_timeout). Wait for it to finish, or end that session "
-                          "with SELECT pg_terminate_backend(<pid>) if it is stuck.")
-            time.sleep(LOCK_POLL_SECONDS)
-
-    def apply(self, migration: dict) -> float:
-        started = time.monotonic()
-        row_id = history.record_start(self.connection, self.table, migration["name"], migration["checksum"])
-        try:
-            if migration["no_transaction"]:
-                for statement in folder.split_statements(migration["sql"]):
-                    self.connection.execute(statement.encode("utf-8"), prepare=False)
-                history.record_success(self.connection, self.table, row_id)
-            else:
-                with self.connection.transaction():
-                    self.connection.execute(migration["sql"].encode("utf-8"), prepare=False)
-                    history.record_success(self.connection, self.table, row_id)
-        except psycopg.Error as error:
-            logs = self.redact(describe(error))
-            history.record_failure(self.connection, self.table, row_id, logs)
-            raise MigrationFailed(logs) from error
-        return round(time.monotonic() - started, 3)
-
-
-def describe(error) -> str:
-    diag = getattr(error, "diag", None)
-    parts = [to_text(error).strip()]
-    if diag is not None and diag.sqlstate:
-        parts.append(f"(SQLSTATE {diag.sqlstate})")
-    return " ".join(parts)
-
-
-def read_aws_settings(module) -> None:
-    """Fill host from host_parameter and password (and user) from password_secret_id, masking the password."""
+def check_options(module) -> None:
     params = module.params
-    if params["host_parameter"]:
-        ssm = module.client("ssm", retry_decorator=AWSRetry.jittered_backoff())
-        value = ""
-        try:
-            value = ssm.get_parameter(Name=params["host_parameter"], WithDecryption=True, aws_retry=True)["Parameter"]["Value"]
-        except is_boto3_error_code("ParameterNotFound"):
-            module.fail_json(msg=f"SSM parameter {params['host_parameter']} (host_parameter) does not exist: check its name.")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:  # pylint: disable=duplicate-except
-            module.fail_json_aws(error, msg=f"Cannot read SSM parameter {params['host_parameter']} (host_parameter)")
-        params["host"] = value.strip()
-    if params["password_secret_id"]:
-        secrets = module.client("secretsmanager", retry_decorator=AWSRetry.jittered_backoff())
-        secret = None
-        try:
-            secret = secrets.get_secret_value(SecretId=params["password_secret_id"], aws_retry=True).get("SecretString")
-        except is_boto3_error_code("ResourceNotFoundException"):
-            module.fail_json(msg=f"Secrets Manager secret {params['password_secret_id']} (password_secret_id) does not exist: check its name or ARN.")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as error:  # pylint: disable=duplicate-except
-            module.fail_json_aws(error, msg=f"Cannot read secret {params['password_secret_id']} (password_secret_id)")
-        if not secret:
-            module.fail_json(msg=f"Secret {params['password_secret_id']} (password_secret_id) has no SecretString; store the password as text or JSON.")
-        try:
-            document = json.loads(secret)
-        except ValueError:
-            document = None
-        if isinstance(document, dict):
-            if not document.get("password"):
-                module.fail_json(msg=f"Secret {params['password_secret_id']} (password_secret_id) is JSON without a \"password\" key.")
-            password = str(document["password"])
-            if not params["user"] and document.get("username"):
-                params["user"] = str(document["username"])
-        else:
-            password = secret
-        module.no_log_values.add(password)
-        params["password"] = password
-
-
-def connection_kwargs(params: dict) -> dict:
-    kwargs = {"application_name": APPLICATION_NAME, "autocommit": True}
-    for option, keyword in (("host", "host"), ("port", "port"), ("database", "dbname"), ("user", "user"), ("password", "password")):
-        if params[option] is not None and not (params["dsn"] and option == "port"):
-            kwargs[keyword] = params[option]
-    return kwargs
-
-
-def present(runner: Runner, migrations: list, table_exists: bool) -> dict:
-    module, connection, table = runner.module, runner.connection, runner.table
-    rows = history.read(connection, table) if table_exists else []
-    plan = folder.plan(migrations, rows)
-    if plan["failed"]:
-        name = plan["failed"][0]
-        logs = next((row["logs"] for row in rows if row["migration_name"] == name and row["finished_at"] is None
-                     and row["rolled_back_at"] is None and row["logs"]), None)
-        runner.fail(f"The migration {name} failed in an earlier run{': ' + logs if logs else ''}. Nothing more is applied until it "
-                    f"is resolved: undo what it did (if anything) and fix it, then run this module with state: resolved, "
-                    f"resolve: rolled_back, migration: {name} (it runs again next time), or, if you completed it by hand, "
-                    f"resolve: applied.", failed_migrations=plan["failed"], pending=[m["name"] for m in plan["pending"]])
-    if plan["mismatched"]:
-        message = (f"These applied migrations were changed since they were applied (their checksum differs): "
-                   f"{', '.join(plan['mismatched'])}. Restore the files as they were and put the change in a new migration")
-        if not module.params["allow_checksum_mismatch"]:
-            runner.fail(message + ", or set allow_checksum_mismatch: true to go on anyway.", mismatched=plan["mismatched"])
-        module.warn(message + "; going on because allow_checksum_mismatch is true.")
-    if plan["unknown"]:
-        module.warn(f"The database has applied migrations that are not in the folder: {', '.join(plan['unknown'])}.")
-    before = list(plan["applied"])
-    applied = []
-    if not module.check_mode and plan["pending"]:
-        if not table_exists:
-            history.create(connection, table)
-        for migration in plan["pending"]:
-            try:
-                seconds = runner.apply(migration)
-            except MigrationFailed as error:
-                runner.fail(f"The migration {migration['name']} failed: {error}. It is recorded as failed and later migrations "
-                            f"were not applied; fix it, then run with state: resolved, resolve: rolled_back, "
-                            f"migration: {migration['name']}.", applied=applied,
-                            pending=[m["name"] for m in plan["pending"] if m["name"] not in {a["name"] for a in applied}])
-            applied.append({"name": migration["name"], "seconds": seconds})
-    done = {entry["name"] for entry in applied}
-    pending = [m["name"] for m in plan["pending"] if m["name"] not in done]
-    after = [m["name"] for m in migrations if m["name"] in set(before) | done]
-    result = {"changed": bool(plan["pending"]), "applied": applied, "pending": pending, "current": after[-1] if after else None}
-    if module.check_mode:
-        after = [m["name"] for m in migrations]
-    if module._diff:
-        result["diff"] = {"before": {"applied": before}, "after": {"applied": after}}
-    return result
-
-
-def resolved(runner: Runner, migrations: list, table_exists: bool) -> dict:
-    module, connection, table = runner.module, runner.connection, runner.table
-    name, outcome = module.params["migration"], module.params["resolve"]
-    by_name = {m["name"]: m for m in migrations}
-    if name not in by_name:
-        runner.fail(f"There is no migration named {name} in {module.params['migrations']}; give its folder name (or file name without .sql).")
-    rows = history.read(connection, table) if table_exists else []
-    plan = folder.plan(migrations, rows)
-    before = list(plan["applied"])
-    changed = False
-    if outcome == "rolled_back":
-        if name in plan["applied"]:
-            runner.fail(f"The migration {name} is applied, not failed; rolled_back is only for a failed migration.")
-        if name not in plan["failed"]:
-            if any(row["migration_name"] == name for row in rows):
-                changed = False  # already rolled back
-            else:
-                runner.fail(f"The migration {name} has not run on this database; there is nothing to resolve.")
-        else:
-            changed = True
-            if not module.check_mode:
-                history.resolve_rolled_back(connection, table, name)
-    else:
-        if name not in plan["applied"]:
-            changed = True
-            if not module.check_mode:
-                if not table_exists:
-                    history.create(connection, table)
-                history.resolve_applied(connection, table, name, by_name[name]["checksum"])
-    after = [m["name"] for m in migrations if m["name"] in before or (outcome == "applied" and m["name"] == name)]
-    pending = [m["name"] for m in migrations if m["name"] not in after]
-    result = {"changed": changed, "applied": [{"name": name, "seconds": 0.0}] if changed and outcome == "applied" else [],
-              "pending": pending, "current": after[-1] if after else None}
-    if module._diff:
-        result["diff"] = {"before": {"applied": before}, "after": {"applied": after}}
-    return result
+    runner = params["runner"]
+    misplaced = [option for option in NOT_FOR[runner] if params[option] not in (None, [], {}, "")]
+    if misplaced:
+        module.fail_json(msg=f"{', '.join(misplaced)} cannot be used with runner: {runner}; remove them or choose another runner.")
+    if params["state"] == "resolved" and runner != "sql":
+        module.fail_json(msg="state: resolved is for runner: sql; with another runner resolve the migration with that tool "
+                             "(for Prisma: prisma migrate resolve).")
+    if runner == "ecs_task" and not (params["ecs_cluster"] and params["ecs_service"]):
+        module.fail_json(msg="runner: ecs_task needs ecs_cluster and ecs_service (the task runs in that service's network configuration).")
+    if runner != "ecs_task" and not database.wanted(params):
+        module.fail_json(msg=f"runner: {runner} needs a database connection: dsn, or host (or host_parameter), database, user "
+                             "and password (or password_secret_id).")
+    if runner != "sql" and params["timeout"] is None:
+        params["timeout"] = DEFAULT_TIMEOUT
+    if params["timeout"] is not None and params["timeout"] < 1:
+        module.fail_json(msg=f"timeout must be at least 1 second (got {params['timeout']}).")
+    if params["lock_timeout"] < 0:
+        module.fail_json(msg=f"lock_timeout cannot be negative (got {params['lock_timeout']}).")
 
 
 def main():
     argument_spec = dict(
-        migrations=dict(type="path", required=True),
-        runner=dict(type="str", choices=["sql"], default="sql"),
+        migrations=dict(type="path"),
+        runner=dict(type="str", choices=list(RUNNERS), default="sql"),
         state=dict(type="str", choices=["present", "resolved"], default="present"),
         resolve=dict(type="str", choices=["rolled_back", "applied"]),
         migration=dict(type="str"),
@@ -415,60 +380,36 @@ def main():
         password_secret_id=dict(type="str", no_log=False),
         lock_timeout=dict(type="int", default=60),
         allow_checksum_mismatch=dict(type="bool", default=False),
-        history_table=dict(type="str", default=history.DEFAULT_TABLE),
+        history_table=dict(type="str"),
+        command=dict(type="raw"),
+        chdir=dict(type="path"),
+        env=dict(type="dict"),
+        timeout=dict(type="int"),
+        changed_when_regex=dict(type="str"),
+        ecs_cluster=dict(type="str"),
+        ecs_service=dict(type="str"),
+        task_definition=dict(type="str"),
+        container=dict(type="str"),
     )
     module = ShipyardAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        required_if=[("state", "resolved", ["resolve", "migration"])],
+        required_if=[("state", "resolved", ["resolve", "migration"]), ("runner", "sql", ["migrations"]),
+                     ("runner", "command", ["command"]), ("runner", "ecs_task", ["command"])],
         mutually_exclusive=[("dsn", "host", "host_parameter"), ("dsn", "database"), ("dsn", "user"),
-                            ("dsn", "password", "password_secret_id")],
+                            ("dsn", "password", "password_secret_id"), ("history_table", "changed_when_regex")],
     )
-    if psycopg is None:
+    if database.psycopg is None and module.params["runner"] != "ecs_task":
         module.fail_json(msg="db_migrate needs the Python library psycopg (version 3) on the host it runs on: pip install 'psycopg[binary]'.")
-    migrations = []
-    try:
-        migrations = folder.load(module.params["migrations"])
-    except folder.MigrationError as error:
-        module.fail_json(msg=str(error))
-    read_aws_settings(module)
-
-    table = module.params["history_table"]
-    if module.params["dsn"]:
-        dsn_password = None
+    check_options(module)
+    migrations = None
+    if module.params["migrations"]:
         try:
-            dsn_password = psycopg.conninfo.conninfo_to_dict(module.params["dsn"]).get("password")
-        except psycopg.ProgrammingError:
-            # libpq's message quotes the part it could not read, which may be the password: it is not repeated.
-            module.fail_json(msg="The dsn is not a valid libpq connection string (key=value ...) or URI (postgresql://...); "
-                                 "its text is not shown because it may hold a password.")
-        if dsn_password:
-            module.no_log_values.add(dsn_password)
-    secrets = [value for value in (module.params["password"], module.params["dsn"]) if value]
-    connection = None
-    try:
-        connection = psycopg.connect(module.params["dsn"] or "", **connection_kwargs(module.params))
-    except psycopg.Error as error:
-        message = to_text(error).strip()
-        for secret in secrets:
-            message = message.replace(secret, "********")
-        module.fail_json(msg=f"Cannot connect to PostgreSQL: {message}. Check the host, port, database, user and password "
-                             "(or dsn), and that the server accepts connections from here.")
-    runner = Runner(module, connection, table)
-    key = history.lock_key(table)
-    result = {}
-    try:
-        runner.lock(key)
-        table_exists = history.exists(connection, table)
-        if module.params["state"] == "present":
-            result = present(runner, migrations, table_exists)
-        else:
-            result = resolved(runner, migrations, table_exists)
-    except psycopg.Error as error:
-        runner.fail(f"PostgreSQL error while reading or writing {table}: {describe(error)}")
-    finally:
-        connection.close()  # ends the session, and with it the advisory lock
-    module.exit_json(**result)
+            migrations = folder.load(module.params["migrations"])
+        except folder.MigrationError as error:
+            module.fail_json(msg=str(error))
+    secrets = database.settings(module) if module.params["runner"] != "ecs_task" else database.Secrets(module)
+    module.exit_json(**RUNNERS[module.params["runner"]](module, secrets, migrations))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import boto3
 import psycopg
 import pytest
 
+import databases
 from helpers import REPO_ROOT
 from localenv import net
 from localenv.emulator import Emulator
@@ -102,3 +103,12 @@ def tunnel_dir(tmp_path):
     path = tmp_path / "tunnels"
     yield path
     end_tunnels(path)
+
+
+@pytest.fixture
+def database(postgres):
+    """A database of the test's own on the local PostgreSQL, dropped afterwards."""
+    name = databases.create_database(postgres)
+    yield name
+    with databases.admin(postgres) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -11,38 +11,20 @@ import hashlib
 import json
 import shutil
 import subprocess
-import uuid
+import time
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from helpers import BIN, REPO_ROOT, ansible_env, json_reports, PlaybookRun, run_playbook
+from databases import admin, create_database, dsn, history, owned_by_app_role, query, table_exists
+from relay import Relay
 
 PLAYBOOK = "tests/integration/playbooks/db_migrate.yml"
 TASK = "Migrate"
 EXAMPLES = REPO_ROOT / "examples" / "bookmark-manager" / "prisma" / "migrations"
 PRISMA_DDL = Path(__file__).parent / "fixtures" / "prisma_migrations.sql"
 EXAMPLE_NAMES = ["20260101000000_create_users", "20260102000000_create_bookmarks", "20260103000000_bookmark_user_index"]
-
-
-def admin(postgres, dbname: str = "postgres"):
-    return psycopg.connect(postgres.admin_conninfo().replace("dbname=postgres", f"dbname={dbname}"), autocommit=True)
-
-
-def create_database(postgres) -> str:
-    name = f"migrate_{uuid.uuid4().hex[:12]}"
-    with admin(postgres) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-@pytest.fixture
-def database(postgres):
-    name = create_database(postgres)
-    yield name
-    with admin(postgres) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -53,11 +35,6 @@ def folder(tmp_path):
     return path
 
 
-def dsn(postgres, database: str) -> str:
-    record = postgres.record()
-    return f"host={record['socket_dir']} port={record['port']} user=postgres dbname={database}"
-
-
 def migrate(postgres, database: str, migrations: Path, *args: str, **options) -> PlaybookRun:
     options = {"migrations": str(migrations), "dsn": dsn(postgres, database), **options}
     return run_playbook(PLAYBOOK, *args, extra_vars={"migrate": options})
@@ -66,23 +43,6 @@ def migrate(postgres, database: str, migrations: Path, *args: str, **options) ->
 def succeeded(run: PlaybookRun) -> dict:
     assert run.rc == 0, run.output[-3000:]
     return run.result_of(TASK)
-
-
-def query(postgres, database: str, sql: str, params=None) -> list[tuple]:
-    with admin(postgres, database) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
-def history(postgres, database: str) -> list[dict]:
-    with admin(postgres, database) as connection:
-        cursor = connection.execute("SELECT migration_name, checksum, finished_at, rolled_back_at, logs, applied_steps_count"
-                                    " FROM _prisma_migrations ORDER BY started_at, migration_name")
-        columns = [column.name for column in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-
-def table_exists(postgres, database: str, table: str) -> bool:
-    return query(postgres, database, "SELECT to_regclass(%s) IS NOT NULL", (table,))[0][0]
 
 
 def add_migration(migrations: Path, name: str, sql: str) -> Path:
@@ -145,10 +105,7 @@ def test_diff_shows_the_applied_migrations_before_and_after(postgres, database, 
 
 
 def test_the_app_role_can_migrate_over_tcp_with_a_password(postgres, database, app_database):
-    with admin(postgres) as connection:
-        connection.execute(f'ALTER DATABASE "{database}" OWNER TO {app_database["user"]}')
-    with admin(postgres, database) as connection:
-        connection.execute(f"GRANT ALL ON SCHEMA public TO {app_database['user']}")
+    owned_by_app_role(postgres, database, app_database)
 
     result = succeeded(run_playbook(PLAYBOOK, extra_vars={"migrate": {
         "migrations": str(EXAMPLES), "host": app_database["host"], "port": app_database["port"], "database": database,
@@ -159,23 +116,109 @@ def test_the_app_role_can_migrate_over_tcp_with_a_password(postgres, database, a
         [(app_database["user"],)]
 
 
-def test_two_concurrent_runs_apply_each_migration_exactly_once(postgres, database, folder):
-    add_migration(folder, "20260104000000_slow", "SELECT pg_sleep(2);\nCREATE TABLE slow_done (id int);\n")
-    options = {"migrations": str(folder), "dsn": dsn(postgres, database)}
+def start_migrate(postgres, database: str, migrations: Path, connection: dict | None = None) -> subprocess.Popen:
+    """ansible-playbook running the module in a process of its own (by default over the superuser's socket)."""
+    options = {"migrations": str(migrations), **(connection or {"dsn": dsn(postgres, database)})}
     command = [str(BIN / "ansible-playbook"), "-i", "inventories/local", PLAYBOOK, "-e", json.dumps({"migrate": options})]
     env = ansible_env(extra={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
-    processes = [subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # noqa: S603
-                                  stdin=subprocess.DEVNULL, text=True) for unused in range(2)]
-    runs = []
-    for process in processes:
-        stdout, stderr = process.communicate(timeout=300)
-        runs.append(PlaybookRun(process.returncode, stdout, stderr, json_reports(stdout)))
+    return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # noqa: S603
+                            stdin=subprocess.DEVNULL, text=True)
+
+
+def finished(process: subprocess.Popen) -> PlaybookRun:
+    stdout, stderr = process.communicate(timeout=300)
+    return PlaybookRun(process.returncode, stdout, stderr, json_reports(stdout))
+
+
+def module_sessions(postgres, database: str, running: str = "") -> list[int]:
+    """The backend pids of the module's sessions on the database (optionally: running a query containing ``running``)."""
+    rows = query(postgres, "postgres", "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s"
+                 " AND query LIKE %s", (database, "shipyard.aws db_migrate", f"%{running}%"))
+    return [row[0] for row in rows]
+
+
+def wait_for_sessions(postgres, database: str, count: int, running: str = "") -> list[int]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        pids = module_sessions(postgres, database, running)
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.2)
+    raise AssertionError(f"{count} db_migrate session(s) never showed up on {database}")
+
+
+def test_two_concurrent_runs_apply_each_migration_exactly_once(postgres, database, folder):
+    add_migration(folder, "20260104000000_slow", "SELECT pg_sleep(2);\nCREATE TABLE slow_done (id int);\n")
+    with admin(postgres, database) as gate:
+        # Both runs start while the test holds the lock, so both are provably waiting at the same moment.
+        gate.execute("SELECT pg_advisory_lock(72707369)")
+        processes = [start_migrate(postgres, database, folder) for unused in range(2)]
+        wait_for_sessions(postgres, database, 2)
+        gate.execute("SELECT pg_advisory_unlock(72707369)")
+        runs = [finished(process) for process in processes]
 
     results = [succeeded(run) for run in runs]
     applied = sorted((entry["name"] for result in results for entry in result["applied"]))
     assert applied == sorted(EXAMPLE_NAMES + ["20260104000000_slow"])
-    assert sorted(result["changed"] for result in results) == [False, True]
+    first, second = sorted(results, key=lambda result: result["lock_wait_seconds"])
+    assert first["changed"] is True and second["changed"] is False
+    assert second["applied"] == [] and second["pending"] == []
+    # The second waited for the first run's migrations, the 2 s pg_sleep among them.
+    assert second["lock_wait_seconds"] >= first["lock_wait_seconds"] + 2
     assert [row["migration_name"] for row in history(postgres, database)] == EXAMPLE_NAMES + ["20260104000000_slow"]
+
+
+def test_a_migration_whose_connection_is_terminated_is_not_half_applied_and_the_next_run_says_so(postgres, database, folder):
+    add_migration(folder, "20260104000000_long", "CREATE TABLE half_done (id int);\nSELECT pg_sleep(60);\nCREATE TABLE never (id int);\n")
+    process = start_migrate(postgres, database, folder)
+    pid = wait_for_sessions(postgres, database, 1, running="pg_sleep")[0]
+    query(postgres, "postgres", "SELECT pg_terminate_backend(%s)", (pid,))
+    run = finished(process)
+
+    message = run.failure_message()
+    assert "connection to PostgreSQL was lost while the migration 20260104000000_long ran" in message
+    assert "none of it is applied" in message
+    assert not table_exists(postgres, database, "half_done")
+    rows = {row["migration_name"]: row for row in history(postgres, database)}
+    assert all(rows[name]["finished_at"] is not None for name in EXAMPLE_NAMES)
+    long_row = rows["20260104000000_long"]
+    assert long_row["finished_at"] is None and long_row["rolled_back_at"] is None
+    assert long_row["logs"].startswith("The connection was lost while it ran: ")
+    assert "terminating connection due to administrator command" in long_row["logs"]
+
+    next_run = migrate(postgres, database, folder)
+
+    refusal = next_run.failure_message()
+    assert "The migration 20260104000000_long did not finish in an earlier run" in refusal
+    assert "none of it is applied" in refusal
+    assert "resolve: rolled_back, migration: 20260104000000_long" in refusal
+
+
+def test_a_tunnel_dying_mid_migration_leaves_nothing_applied_and_the_next_run_says_so(postgres, database, folder, app_database):
+    add_migration(folder, "20260104000000_long", "CREATE TABLE half_done (id int);\nSELECT pg_sleep(3);\nCREATE TABLE never (id int);\n")
+    owned_by_app_role(postgres, database, app_database)
+    tunnel = Relay(app_database["port"])
+    process = start_migrate(postgres, database, folder, {"host": "127.0.0.1", "port": tunnel.port, "database": database,
+                                                         "user": app_database["user"], "password": app_database["password"]})
+    wait_for_sessions(postgres, database, 1, running="pg_sleep")
+    tunnel.cut()
+    run = finished(process)
+
+    message = run.failure_message()
+    assert "connection to PostgreSQL was lost while the migration 20260104000000_long ran" in message
+    assert "none of it is applied" in message
+
+    # The server sees the client gone once pg_sleep ends; until then that session holds the lock, and this run waits for it.
+    next_run = migrate(postgres, database, folder)
+
+    refusal = next_run.failure_message()
+    assert "The migration 20260104000000_long did not finish in an earlier run" in refusal
+    assert "lost its connection or was stopped" in refusal
+    assert "none of it is applied" in refusal
+    assert not table_exists(postgres, database, "half_done")
+    assert not table_exists(postgres, database, "never")
+    long_row = {row["migration_name"]: row for row in history(postgres, database)}["20260104000000_long"]
+    assert long_row["finished_at"] is None and long_row["logs"] is None  # nobody could reach the server to write them
 
 
 def test_a_run_waiting_longer_than_lock_timeout_names_who_holds_the_lock(postgres, database):
@@ -284,8 +327,7 @@ def test_the_history_table_has_the_columns_prisma_creates(postgres, database):
 
 
 def test_neither_the_password_nor_the_dsn_reaches_the_output(postgres, database, app_database):
-    with admin(postgres) as connection:
-        connection.execute(f'ALTER DATABASE "{database}" OWNER TO {app_database["user"]}')
+    owned_by_app_role(postgres, database, app_database)
     secret_dsn = (f"host={app_database['host']} port={app_database['port']} dbname={database} "
                   f"user={app_database['user']} password={app_database['password']}")
 
@@ -310,8 +352,7 @@ def test_a_folder_for_another_provider_is_refused_naming_it(postgres, database, 
 
 
 def test_the_host_and_password_can_come_from_ssm_and_secrets_manager(aws, boto, postgres, database, app_database):
-    with admin(postgres) as connection:
-        connection.execute(f'ALTER DATABASE "{database}" OWNER TO {app_database["user"]}')
+    owned_by_app_role(postgres, database, app_database)
     boto("ssm").put_parameter(Name="/bookmark-manager/local/DB_HOST", Value=app_database["host"], Type="String", Overwrite=True)
     boto("secretsmanager").create_secret(Name=f"bookmark-manager/local/db-{database}", SecretString=json.dumps(
         {"username": app_database["user"], "password": app_database["password"]}))
@@ -341,8 +382,7 @@ def test_a_malformed_dsn_is_refused_without_repeating_it(postgres, database):
 
 
 def test_the_password_inside_a_dsn_uri_is_masked(postgres, database, app_database):
-    with admin(postgres) as connection:
-        connection.execute(f'ALTER DATABASE "{database}" OWNER TO {app_database["user"]}')
+    owned_by_app_role(postgres, database, app_database)
     uri = (f"postgresql://{app_database['user']}:{app_database['password']}@{app_database['host']}:{app_database['port']}"
            f"/{database}")
 
