@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from helpers import REPO_ROOT, run_playbook
+from helpers import BIN, REPO_ROOT, run_playbook
 from tunnels import CLUSTER, PARAMETERS, SERVICE, create_service, put_database_parameters, search_path
 
 PLAYBOOK = "playbooks/migrate.yml"
@@ -19,6 +20,7 @@ MIGRATE_TASK = "Apply the pending migrations"
 EXAMPLES = REPO_ROOT / "examples" / "bookmark-manager" / "prisma" / "migrations"
 EXAMPLE_NAMES = ["20260101000000_create_users", "20260102000000_create_bookmarks", "20260103000000_bookmark_user_index"]
 
+ALEMBIC = Path(__file__).parent / "fixtures" / "alembic"
 LOCAL_DATABASE = {"dbname": "bookmarks_migrate_local", "user": "bookmark_migrator", "password": "local-migrator-pw-3d9a"}
 
 
@@ -240,3 +242,53 @@ def test_the_password_never_reaches_the_output_even_at_vvv(aws, tunnel_environme
     values = re.findall(r"""["']?password["']?\s*[:=]\s*["']?([^"',\s}]*)""", run.output, re.IGNORECASE)
     assert values, "the module's arguments are printed at -vvv, the password among them (masked)"
     assert set(values) <= {"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", "null", "None", "********", ""}, set(values)
+
+
+# --- the other runners -------------------------------------------------------------------------------------------
+
+
+def test_runner_command_runs_the_tool_through_the_tunnel_with_the_connection_in_database_url(
+        aws, tunnel_environment, tunnel_dir, tmp_path):
+    project = tmp_path / "alembic"
+    shutil.copytree(ALEMBIC, project)
+
+    run = through_tunnel(aws, tunnel_environment, "-v", db_migrations_runner="command",
+                         db_migrations_command=[str(BIN / "alembic"), "upgrade", "head"], db_migrations_chdir=str(project),
+                         db_migrations_history_table="alembic_version")
+
+    assert run.rc == 0, run.output[-3000:]
+    database = tunnel_environment["database"]
+    assert read_back(database["host"], database["port"], database)[0] == ["accounts", "alembic_version"]
+    result = run.result_of(MIGRATE_TASK)
+    assert result["changed"] is True and result["rc"] == 0
+    assert summary(run)[0].endswith("and changed the database")
+    assert [s["Status"] for s in aws.ssm_sessions()] == ["Terminated"]
+    assert list(tunnel_dir.glob("*.json")) == []
+    assert database["password"] not in run.output
+
+
+def test_runner_ecs_task_runs_the_command_in_a_task_of_the_service_and_opens_no_tunnel(aws, boto):
+    create_service(boto)
+    aws.plan_task_run(exit_code=0, logs=["All migrations have been successfully applied."])
+
+    run = run_playbook(PLAYBOOK, aws_port=aws.port, extra_vars={
+        "db_migrations_runner": "ecs_task", "db_migrations_command": ["npx", "prisma", "migrate", "deploy"],
+        "db_migrations_ecs_cluster": CLUSTER, "db_migrations_ecs_service": SERVICE})
+
+    assert run.rc == 0, run.output[-3000:]
+    result = run.result_of("Run the migration command in a task of the service")
+    assert (result["changed"], result["exit_code"]) == (True, 0)
+    assert summary(run)[0] == f"task {result['task_arn']} exited 0 after {result['seconds']} s; its last log lines:"
+    assert aws.ssm_sessions() == []
+    assert "StartSession" not in {request["operation"] for request in aws.requests()}
+
+
+def test_resolving_with_another_runner_fails_before_any_aws_call(aws, tunnel_environment):
+    aws.clear_requests()
+
+    run = through_tunnel(aws, tunnel_environment, db_migrations_runner="command", db_migrations_command=["true"],
+                         db_migrations_state="resolved", db_migrations_resolve="rolled_back",
+                         db_migrations_migration=EXAMPLE_NAMES[0])
+
+    assert "resolve it with the tool itself (Prisma: prisma migrate resolve)" in run.failure_message()
+    assert aws.requests() == []
