@@ -149,6 +149,7 @@ $(SANITY_VENV)/.ready: $(REQUIREMENTS_STAMP) tools/get_pip_offline.py
 bench: setup
 	$(BIN)/python bench/engine.py --repeat $${BENCH_REPEAT:-3} --stack-repeat $${BENCH_STACK_REPEAT:-3}
 	$(BIN)/python bench/images.py --repeat $${BENCH_REPEAT:-3}
+	$(BIN)/python bench/migrations.py --repeat $${BENCH_REPEAT:-3}
 
 collection-build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path $(STATE)/dist .
