@@ -101,7 +101,7 @@ integration: setup
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile tests/integration
 
 test: setup
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile tests/unit tests/integration
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile --durations=30 tests/unit tests/integration
 	$(MAKE) lint sanity
 
 lint: setup

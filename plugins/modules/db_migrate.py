@@ -276,7 +276,7 @@ stdout:
   returned: with O(runner=command), when it ran
   type: str
 stdout_lines:
-  description: O(stdout) as lines.
+  description: RV(stdout) as lines.
   returned: with O(runner=command), when it ran
   type: list
   elements: str
