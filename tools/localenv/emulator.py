@@ -180,6 +180,15 @@ class Emulator:
     def clear_task_runs(self) -> None:
         self._call("DELETE", "/_shipyard/ecs/task-runs")
 
+    # RDS statuses (localenv/extensions/rds_status.py)
+    def set_rds_status(self, status: str, instance: str | None = None, cluster: str | None = None) -> None:
+        """Put DB ``instance`` or ``cluster`` (and its members) in ``status`` now, e.g. "backing-up"."""
+        self._call("PUT", "/_shipyard/rds/status", {"instance": instance, "cluster": cluster, "status": status})
+
+    def slow_rds_stop_start(self, seconds: float, instance: str | None = None, cluster: str | None = None) -> None:
+        """Make every later stop and start of DB ``instance`` or ``cluster`` stay stopping / starting for ``seconds``."""
+        self._call("PUT", "/_shipyard/rds/transitions", {"instance": instance, "cluster": cluster, "seconds": seconds})
+
     # SSM Session Manager (StartSession, TerminateSession, DescribeSessions are served by the extensions)
     def deny_start_session(self, target: str = "*", message: str | None = None) -> None:
         """Make StartSession for ``target`` ("*": any) fail with AccessDeniedException until clear_denials()."""

@@ -100,6 +100,25 @@ with a command override, DescribeTasks until STOPPED, the container's exit code,
   (RunTask's overrides, network configuration, launch type), ``DELETE`` clears both (``patch_ecs_task_runs``,
   ``EcsTaskRuns``, ``ecs_task_runs.py``).
 
+Added for stopping and starting databases (``shipyard.aws.rds_power`` and the schedule's Lambda function):
+
+* RDS statuses: moto 5 stops and starts a DB instance or cluster at once (no ``stopping``/``starting``), leaves
+  an Aurora cluster's members ``available`` while it is stopped, and never leaves ``available`` by itself, so
+  neither waiting for a stop nor a database busy with a backup could be tested. ``PUT /_shipyard/rds/status``
+  with ``{"instance" | "cluster": "<id>", "status": "backing-up"}`` sets a status now (a cluster's members too);
+  ``PUT /_shipyard/rds/transitions`` with ``{"instance" | "cluster": "<id>", "seconds": 2}`` makes every later
+  stop and start of that database pass through ``stopping``/``starting`` for that long, settled lazily when
+  Describe* look; members always follow their cluster; 404 for an unknown database (``patch_rds_stop_start``,
+  ``set_rds_status``, ``set_rds_transition``, ``rds_status.py``).
+
+Added for EventBridge Scheduler schedules (``shipyard.aws.scheduler_schedule``):
+
+* moto 5's UpdateSchedule ignores ActionAfterCompletion, so a schedule could never be switched to or from DELETE;
+  CreateSchedule into a missing group is a 500 (AWS: ResourceNotFoundException), and CreateScheduleGroup over an
+  existing group replaces it with its schedules (AWS: ConflictException). The extension behaves as AWS does
+  (``patch_scheduler``, ``scheduler.py``). Left as moto has it, and documented in the module's tests: no validation of
+  schedule expressions or time zones (the module validates them itself before any call).
+
 What several of these modules share (the /_shipyard/ endpoints' 404 and 403, moto's error types, ECS's clock) is in
 ``helpers.py``. This package's names are the ones the single module ``localenv/extensions.py`` it replaced had, so
 ``from localenv.extensions import ...`` finds them as before.
@@ -148,7 +167,9 @@ from localenv.extensions.ecs_task_runs import (
 from localenv.extensions.helpers import Forbidden, NotFound
 from localenv.extensions.middleware import Delays, RequestLog, SerializedMoto, ShipyardExtensions
 from localenv.extensions.rds import patch_rds
+from localenv.extensions.rds_status import patch_rds_stop_start
 from localenv.extensions.s3 import _denies_only_insecure_transport, patch_s3_lifecycle_newer_noncurrent_versions
+from localenv.extensions.scheduler import patch_scheduler
 from localenv.extensions.ssm_sessions import (
     SSM_DATA_CHANNEL_PATH,
     SSM_DEFAULT_DOCUMENT,
@@ -207,6 +228,7 @@ __all__ = [
     "patch_ecs_tasks",
     "patch_rds",
     "patch_s3_lifecycle_newer_noncurrent_versions",
+    "patch_scheduler",
     "patch_security_group_rule_descriptions",
     "set_ecs_exec_agent",
     "ssm_caller",
@@ -235,11 +257,13 @@ def install_moto_patches() -> None:
     patch_security_group_rule_descriptions()
     patch_budgets_and_cloudfront()
     patch_rds()
+    patch_rds_stop_start()
     patch_s3_lifecycle_newer_noncurrent_versions()
     patch_ecs_services_and_appautoscaling()
     patch_ecs_deployments()
     patch_ecs_tasks()
     patch_ecs_task_runs()
+    patch_scheduler()
 
 
 # --- AWS Budgets and CloudFront (the monitoring and edge components) ---------------------------------------

@@ -17,6 +17,13 @@ from localenv.extensions.ecs_deployments import ECS_ROLLOUTS
 from localenv.extensions.ecs_exec import set_ecs_exec_agent, validate_exec_agent_request
 from localenv.extensions.ecs_task_runs import ECS_TASK_RUNS, ECS_TASK_RUNS_PATH
 from localenv.extensions.helpers import Forbidden, NotFound
+from localenv.extensions.rds_status import (
+    RDS_STATUS_PATH,
+    RDS_TRANSITIONS_PATH,
+    set_rds_status,
+    set_rds_transition,
+    validate_rds_request,
+)
 from localenv.extensions.ssm_sessions import (
     SSM_DATA_CHANNEL_PATH,
     SSM_SESSION_OPERATIONS,
@@ -118,6 +125,8 @@ class ShipyardExtensions:
             ("GET", ECS_TASK_RUNS_PATH): lambda environ: self.task_runs.listing(),
             ("PUT", ECS_TASK_RUNS_PATH): self._queue_task_run,
             ("DELETE", ECS_TASK_RUNS_PATH): lambda environ: _cleared(self.task_runs.clear),
+            ("PUT", RDS_STATUS_PATH): self._set_rds_status,
+            ("PUT", RDS_TRANSITIONS_PATH): self._set_rds_transition,
             ("GET", "/_shipyard/ssm/denials"): lambda environ: self.ssm.denials(),
             ("PUT", "/_shipyard/ssm/denials"): self._deny_start_session,
             ("DELETE", "/_shipyard/ssm/denials"): lambda environ: _cleared(self.ssm.clear_denials),
@@ -243,6 +252,16 @@ class ShipyardExtensions:
         request = validate_exec_agent_request(_read_json_object(environ))
         with self.app.lock:
             return set_ecs_exec_agent(**request)
+
+    def _set_rds_status(self, environ) -> dict:
+        request = validate_rds_request(_read_json_object(environ), "status")
+        with self.app.lock:
+            return set_rds_status(**request)
+
+    def _set_rds_transition(self, environ) -> dict:
+        request = validate_rds_request(_read_json_object(environ), "seconds")
+        with self.app.lock:
+            return set_rds_transition(**request)
 
     def _queue_task_run(self, environ) -> dict:
         self.task_runs.queue(_read_json_object(environ))
