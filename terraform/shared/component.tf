@@ -51,6 +51,12 @@ provider "aws" {
     wafv2                  = lookup(var.aws_endpoints, "wafv2", null)
   }
 
+  # The power function (plugins/module_utils/power.py) keeps a stopped service's desired count and capacity in
+  # shipyard:* tags until it starts it again; an apply in between must not remove them.
+  ignore_tags {
+    key_prefixes = ["shipyard:"]
+  }
+
   default_tags {
     tags = {
       Service     = var.service

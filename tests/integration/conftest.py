@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 import databases
+import scheduling
 from helpers import REPO_ROOT
 from localenv import net
 from localenv.emulator import Emulator
@@ -112,3 +113,9 @@ def database(postgres):
     yield name
     with databases.admin(postgres) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def local_services(boto):
+    """The local inventory's ECS cluster with its web and api services (scheduling.py)."""
+    return scheduling.create_services(boto)
