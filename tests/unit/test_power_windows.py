@@ -10,12 +10,12 @@ import pytest
 from ansible_collections.shipyard.aws.plugins.module_utils.power_windows import ScheduleError, cron, plan, savings
 
 TODAY = datetime.date(2026, 11, 24)  # a Tuesday; the period runs 52 weeks from Monday 2026-11-23
-WORKDAYS = ["MON", "TUE", "WED", "THU", "FRI"]
-EVERY_DAY = WORKDAYS + ["SAT", "SUN"]
+WORKDAYS = ("MON", "TUE", "WED", "THU", "FRI")
+EVERY_DAY = WORKDAYS + ("SAT", "SUN")
 
 
 def window(start, stop, start_weekdays=WORKDAYS, stop_weekdays=WORKDAYS, holidays=()):
-    return {"start": start, "start_weekdays": start_weekdays, "stop": stop, "stop_weekdays": stop_weekdays,
+    return {"start": start, "start_weekdays": list(start_weekdays), "stop": stop, "stop_weekdays": list(stop_weekdays),
             "holidays": list(holidays)}
 
 
@@ -68,7 +68,7 @@ def test_cron_expressions_in_eventbridge_schedulers_six_fields(time_of_day, week
 
 
 def settings(**changes):
-    base = {"start": "09:00", "start_weekdays": WORKDAYS, "stop": "22:00", "stop_weekdays": WORKDAYS, "holidays": [],
+    base = {"start": "09:00", "start_weekdays": list(WORKDAYS), "stop": "22:00", "stop_weekdays": list(WORKDAYS), "holidays": [],
             "timezone": "Asia/Tokyo"}
     return {**base, **changes}
 
