@@ -119,6 +119,13 @@ Added for EventBridge Scheduler schedules (``shipyard.aws.scheduler_schedule``):
   (``patch_scheduler``, ``scheduler.py``). Left as moto has it, and documented in the module's tests: no validation of
   schedule expressions or time zones (the module validates them itself before any call).
 
+For the test suite's speed:
+
+* moto's reset rebuilds every backend in use and then discards it, so every test paid twice for IAM's ~1,000 managed
+  policies and EC2's default VPCs, and the garbage it left made a later request wait for a full collection of the
+  heap; a backend's reset now keeps its own cleanup and skips the rebuild, and the garbage is collected at once
+  (``patch_reset_without_rebuilding``, ``reset.py``).
+
 What several of these modules share (the /_shipyard/ endpoints' 404 and 403, moto's error types, ECS's clock) is in
 ``helpers.py``. This package's names are the ones the single module ``localenv/extensions.py`` it replaced had, so
 ``from localenv.extensions import ...`` finds them as before.
@@ -168,6 +175,7 @@ from localenv.extensions.helpers import Forbidden, NotFound
 from localenv.extensions.middleware import Delays, RequestLog, SerializedMoto, ShipyardExtensions
 from localenv.extensions.rds import patch_rds
 from localenv.extensions.rds_status import patch_rds_stop_start
+from localenv.extensions.reset import patch_reset_without_rebuilding
 from localenv.extensions.s3 import _denies_only_insecure_transport, patch_s3_lifecycle_newer_noncurrent_versions
 from localenv.extensions.scheduler import patch_scheduler
 from localenv.extensions.ssm_sessions import (
@@ -264,6 +272,7 @@ def install_moto_patches() -> None:
     patch_ecs_tasks()
     patch_ecs_task_runs()
     patch_scheduler()
+    patch_reset_without_rebuilding()
 
 
 # --- AWS Budgets and CloudFront (the monitoring and edge components) ---------------------------------------
