@@ -8,6 +8,15 @@ CLUSTER = f"{PREFIX}-cluster"
 SERVICES = {"web": 2, "api": 1}
 
 
+def create_ec2_service(ecs, cluster: str, name: str, desired: int = 2) -> str:
+    """A bare service on the EC2 launch type (no network configuration): what the power tests act on. Returns its ARN."""
+    task_definition = ecs.register_task_definition(
+        family=name, containerDefinitions=[{"name": name, "image": "nginx:1", "memory": 128, "essential": True}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    return ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=task_definition, desiredCount=desired,
+                              launchType="EC2")["service"]["serviceArn"]
+
+
 def create_services(boto) -> list[str]:
     """The cluster's web (2 tasks) and api (1 task, scaled by Application Auto Scaling between 1 and 4) services."""
     ecs = boto("ecs")

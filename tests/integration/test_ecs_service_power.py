@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import run_playbook
+from scheduling import create_ec2_service
 
 PLAYBOOK = "tests/integration/playbooks/ecs_service_power.yml"
 TASK = "Set the services' power"
@@ -32,14 +33,6 @@ def ecs(boto):
 @pytest.fixture
 def autoscaling(boto):
     return boto("application-autoscaling")
-
-
-def create_service(ecs, name: str, desired: int = 2) -> str:
-    task_definition = ecs.register_task_definition(
-        family=name, containerDefinitions=[{"name": name, "image": "nginx:1", "memory": 128, "essential": True}],
-    )["taskDefinition"]["taskDefinitionArn"]
-    return ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=task_definition, desiredCount=desired,
-                              launchType="EC2")["service"]["serviceArn"]
 
 
 def register_target(autoscaling, name: str, minimum: int, maximum: int) -> None:
@@ -76,8 +69,8 @@ def writes(aws) -> list[str]:
 
 
 def test_stop_sets_the_desired_count_and_the_autoscaling_minimum_to_0_and_remembers_them(aws, ecs, autoscaling):
-    api = create_service(ecs, "api", desired=3)
-    web = create_service(ecs, "web", desired=2)
+    api = create_ec2_service(ecs, CLUSTER, "api", desired=3)
+    web = create_ec2_service(ecs, CLUSTER, "web", desired=2)
     register_target(autoscaling, "api", 2, 6)
 
     (result,) = results(power(aws, {"services": ["api", "web"], "state": "stopped"}))
@@ -94,7 +87,7 @@ def test_stop_sets_the_desired_count_and_the_autoscaling_minimum_to_0_and_rememb
 
 
 def test_start_restores_the_desired_count_and_autoscaling_min_max_and_forgets_them(aws, ecs, autoscaling):
-    api = create_service(ecs, "api", desired=3)
+    api = create_ec2_service(ecs, CLUSTER, "api", desired=3)
     register_target(autoscaling, "api", 2, 6)
 
     stop, start = results(power(aws, {"services": ["api"], "state": "stopped"},
@@ -108,7 +101,7 @@ def test_start_restores_the_desired_count_and_autoscaling_min_max_and_forgets_th
 
 
 def test_start_of_a_service_stopped_by_hand_starts_one_task(aws, ecs):
-    create_service(ecs, "api", desired=0)
+    create_ec2_service(ecs, CLUSTER, "api", desired=0)
 
     (result,) = results(power(aws, {"services": ["api"], "state": "started"}))
 
@@ -118,7 +111,7 @@ def test_start_of_a_service_stopped_by_hand_starts_one_task(aws, ecs):
 
 def test_all_means_every_service_of_the_cluster(aws, ecs):
     for name in ("web", "api", "worker"):
-        create_service(ecs, name)
+        create_ec2_service(ecs, CLUSTER, name)
 
     (result,) = results(power(aws, {"services": "all", "state": "stopped"}))
 
@@ -127,7 +120,7 @@ def test_all_means_every_service_of_the_cluster(aws, ecs):
 
 
 def test_second_run_changes_nothing(aws, ecs, autoscaling):
-    create_service(ecs, "api")
+    create_ec2_service(ecs, CLUSTER, "api")
     register_target(autoscaling, "api", 1, 4)
     runs = [{"services": ["api"], "state": state} for state in ("stopped", "stopped", "started", "started")]
 
@@ -139,7 +132,7 @@ def test_second_run_changes_nothing(aws, ecs, autoscaling):
 
 
 def test_check_mode_changes_nothing_and_says_what_would_be_done(aws, ecs, autoscaling):
-    api = create_service(ecs, "api")
+    api = create_ec2_service(ecs, CLUSTER, "api")
     register_target(autoscaling, "api", 1, 4)
     aws.clear_requests()
 
@@ -153,7 +146,7 @@ def test_check_mode_changes_nothing_and_says_what_would_be_done(aws, ecs, autosc
 
 
 def test_diff_shows_each_services_counts_before_and_after(aws, ecs):
-    create_service(ecs, "api")
+    create_ec2_service(ecs, CLUSTER, "api")
 
     (result,) = results(power(aws, {"services": ["api"], "state": "stopped"}, args=("--diff",)))
 
@@ -164,7 +157,7 @@ def test_diff_shows_each_services_counts_before_and_after(aws, ecs):
 
 
 def test_unknown_service_fails_before_any_service_is_stopped(aws, ecs):
-    create_service(ecs, "api")
+    create_ec2_service(ecs, CLUSTER, "api")
     aws.clear_requests()
 
     run = power(aws, {"services": ["api", "nope"], "state": "stopped"})
@@ -182,7 +175,7 @@ def test_unknown_cluster_says_so(aws, boto):
 
 def test_wait_returns_once_the_services_run_their_desired_count(aws, ecs):
     aws.settle_next_rollout("api", seconds=6)  # longer than ansible-playbook takes to start
-    arn = create_service(ecs, "api")
+    arn = create_ec2_service(ecs, CLUSTER, "api")
     ecs.update_service(cluster=CLUSTER, service="api", desiredCount=0)
     ecs.tag_resource(resourceArn=arn, tags=[{"key": "shipyard:desired-count", "value": "2"}])
 
@@ -194,7 +187,7 @@ def test_wait_returns_once_the_services_run_their_desired_count(aws, ecs):
 
 def test_wait_timeout_fails_naming_the_services_still_starting(aws, ecs):
     aws.settle_next_rollout("api", seconds=60)
-    create_service(ecs, "api", desired=0)
+    create_ec2_service(ecs, CLUSTER, "api", desired=0)
 
     run = power(aws, {"services": ["api"], "state": "started", "wait": True, "wait_timeout": 1})
 

@@ -19,6 +19,7 @@ import zoneinfo
 import pytest
 
 from helpers import REPO_ROOT
+from scheduling import create_ec2_service
 
 MODULE_UTILS = REPO_ROOT / "plugins" / "module_utils"
 COLLECTIONS = REPO_ROOT / ".shipyard" / "collections"
@@ -62,14 +63,6 @@ def rds(boto):
     return boto("rds")
 
 
-def create_service(ecs, name: str, desired: int = 2) -> None:
-    task_definition = ecs.register_task_definition(
-        family=name, containerDefinitions=[{"name": name, "image": "nginx:1", "memory": 128, "essential": True}],
-    )["taskDefinition"]["taskDefinitionArn"]
-    ecs.create_service(cluster=CLUSTER, serviceName=name, taskDefinition=task_definition, desiredCount=desired,
-                       launchType="EC2")
-
-
 def desired_counts(ecs, *names: str) -> list[int]:
     return [s["desiredCount"] for s in ecs.describe_services(cluster=CLUSTER, services=list(names))["services"]]
 
@@ -98,8 +91,8 @@ def test_zip_layout_imports_power_beside_the_handler(tmp_path, aws_env):
 
 
 def test_ecs_event_stops_the_listed_services_and_the_start_event_restores_them(handler, ecs, boto):
-    create_service(ecs, "api", desired=3)
-    create_service(ecs, "web")
+    create_ec2_service(ecs, CLUSTER, "api", desired=3)
+    create_ec2_service(ecs, CLUSTER, "web")
     boto("application-autoscaling").register_scalable_target(
         ServiceNamespace="ecs", ResourceId=f"service/{CLUSTER}/api", ScalableDimension="ecs:service:DesiredCount",
         MinCapacity=2, MaxCapacity=6)
@@ -115,8 +108,8 @@ def test_ecs_event_stops_the_listed_services_and_the_start_event_restores_them(h
 
 
 def test_ecs_event_with_all_stops_every_service(handler, ecs):
-    create_service(ecs, "api")
-    create_service(ecs, "web")
+    create_ec2_service(ecs, CLUSTER, "api")
+    create_ec2_service(ecs, CLUSTER, "web")
 
     result = handler({"resource": "ecs", "cluster": CLUSTER, "services": "all", "state": "stopped"}, None)
 
@@ -145,7 +138,7 @@ def test_rds_instance_event_starts_the_instance(handler, rds):
 
 
 def test_holiday_morning_is_skipped_without_any_aws_call(handler, aws, ecs):
-    create_service(ecs, "api", desired=0)
+    create_ec2_service(ecs, CLUSTER, "api", desired=0)
     today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date().isoformat()
     aws.clear_requests()
 
@@ -200,8 +193,8 @@ def test_cli_stops_an_aurora_cluster_as_the_seed_script_did(aws_env, rds):
 
 
 def test_cli_stops_the_named_services_then_starts_every_service(aws_env, ecs):
-    create_service(ecs, "api")
-    create_service(ecs, "web")
+    create_ec2_service(ecs, CLUSTER, "api")
+    create_ec2_service(ecs, CLUSTER, "web")
 
     stop = cli(aws_env, "ecs", "stop", CLUSTER, "api")
     assert stop.returncode == 0, stop.stderr
