@@ -243,8 +243,10 @@ def stack_batch_result(batch, plans, summaries, applies, wave, started, state="p
             applied = last is not plan
             row["seconds"] = round(float(plan.get("seconds") or 0)
                                    + (max(0.0, _finished_at(last) - float(started)) if applied else 0.0), 1)
+            row["started"] = round(float(started) - float(plan.get("seconds") or 0), 3)  # planned ahead, earlier
         else:
             row["seconds"] = round(max(0.0, _finished_at(plan, last) - float(started)), 1)
+            row["started"] = round(float(started), 3)
         rows.append(row)
     return {"rows": rows, "outputs": outputs, "failed": failed}
 
