@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -14,7 +15,7 @@ import pytest
 
 import databases
 import scheduling
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, run_playbook
 from localenv import net
 from localenv.emulator import Emulator
 from localenv.postgres import LocalPostgres
@@ -113,6 +114,57 @@ def database(postgres):
     yield name
     with databases.admin(postgres) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# The files whose tests share one environment converged by site.yml (`local_site`), in the order they run. They share
+# an xdist group, so one worker converges it once (make test runs xdist with --dist loadgroup; every other file is a
+# group of its own, as with --dist loadfile). Their tests must not use `aws` or `boto`: those reset the emulator.
+LOCAL_SITE_FILES = ("test_site.py", "test_platform_local.py", "test_awx_job_templates.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    def group(item):
+        return "local-site" if item.path.name in LOCAL_SITE_FILES else item.nodeid.split("::", 1)[0]
+
+    def order(item):
+        names = LOCAL_SITE_FILES
+        return names.index(item.path.name) if item.path.name in names else len(names)
+
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    # The shared environment's group first: it is the longest, so one worker starts on it while the other takes the
+    # rest. The sort is stable: within a file, and among the other files, the order stays as collected.
+    items.sort(key=order)
+
+
+@dataclass
+class LocalSite:
+    """inventories/local after one site.yml run: `first` is that run; `play()` runs more playbooks against it."""
+    emulator: Emulator
+    work_dir: str
+    reports_dir: str
+    env: dict
+    first: object = None
+
+    @property
+    def extra_vars(self) -> dict:
+        return {"terraform_stack_work_dir": self.work_dir}
+
+    def play(self, *playbooks_and_args, timeout=1800, env=None, **extra_vars):
+        return run_playbook(playbooks_and_args[0], *playbooks_and_args[1:], aws_port=self.emulator.port, timeout=timeout,
+                            env={**self.env, **(env or {})}, extra_vars={**self.extra_vars, **extra_vars})
+
+
+@pytest.fixture(scope="session")
+def local_site(emulator, postgres, state_root, provider_mirror):
+    """The local environment converged by playbooks/site.yml, once per session (see LOCAL_SITE_FILES)."""
+    emulator.reset()
+    work = state_root / "local-site"
+    site = LocalSite(emulator=emulator, work_dir=str(work / "terraform"), reports_dir=str(work / "reports"),
+                     env={"SHIPYARD_STATE_DIR": str(state_root), "SHIPYARD_REPORTS_DIR": str(work / "reports")})
+    site.first = site.play("playbooks/site.yml", "-vvv")  # test_site.py greps it for secrets
+    return site
 
 
 @pytest.fixture
