@@ -73,8 +73,16 @@ def test_rest_request_is_recorded_with_service_method_path_and_user_agent(client
             "method": "GET",
             "path": "/my-bucket/state.tfstate",
             "user_agent": "Boto3/1.35 APN/1.0 shipyard.aws/0.1.0",
+            "access_key": "AKID",
+            "security_token": None,
         }
     ]
+
+
+def test_temporary_credentials_are_recorded_with_their_session_token(client):
+    client.get("/?Action=GetCallerIdentity", headers={"Authorization": _auth("sts"), "X-Amz-Security-Token": "tok-1"})
+    (entry,) = _recorded(client)
+    assert (entry["access_key"], entry["security_token"]) == ("AKID", "tok-1")
 
 
 def test_operation_comes_from_x_amz_target(client):

@@ -150,6 +150,9 @@ class ShipyardExtensions:
                 "method": environ.get("REQUEST_METHOD"),
                 "path": path,
                 "user_agent": environ.get("HTTP_USER_AGENT", ""),
+                # Which credentials signed it: tests prove temporary keys travel with their session token.
+                "access_key": match.group(1) if match else None,
+                "security_token": environ.get("HTTP_X_AMZ_SECURITY_TOKEN"),
             }
         )
         self.delays.wait(operation)
