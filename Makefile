@@ -11,6 +11,9 @@
 #   make bench       benchmarks (results in bench/results/, table in docs/benchmarks.md); about 50 min,
 #                    BENCH_REPEAT / BENCH_STACK_REPEAT (default 3 each) set the rounds per graph
 #   make diagrams    regenerate the architecture pictures (docs/architecture.md, README) from the inventories
+#   make docs        regenerate docs/configuration.md from the roles' argument specs and the inventories
+#   make changelog   rebuild CHANGELOG.rst from changelogs/fragments
+#   make molecule    the molecule scenarios (extensions/molecule) on localhost against the emulator
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -42,10 +45,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 REQUIREMENTS_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-test.txt | sha256sum | cut -c1-16)
 
 .PHONY: help setup venv system-packages collection-path terraform-config local-up local-down local-status \
-        demo test unit integration lint diagrams sanity bench collection-build clean
+        demo test test-pytest test-checks unit integration lint diagrams docs changelog sanity bench collection-build clean molecule
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 setup: venv system-packages collection-path terraform-config
 
@@ -89,20 +92,33 @@ local-down:
 local-status: venv
 	@$(BIN)/python -m localenv status
 
+# site.yml ends with a summary and leaves a report (JSON + timeline page) under reports/.
 demo: local-up
-	$(BIN)/ansible-playbook -i inventories/local playbooks/bootstrap.yml
-	$(BIN)/ansible-playbook -i inventories/local playbooks/infra.yml
-	$(BIN)/ansible-playbook -i inventories/local playbooks/images.yml playbooks/migrate.yml playbooks/deploy.yml
+	$(BIN)/ansible-playbook -i inventories/local playbooks/site.yml
 
 unit: setup
 	$(BIN)/python -m pytest tests/unit
 
 integration: setup
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile tests/integration
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup tests/integration
 
+# The whole suite: pytest, and beside it the checks (lint, sanity, the molecule scenarios). Much of pytest's time is
+# Terraform's provider waiting on the emulator (its fixed delays and polls), which leaves cores for the checks.
+# Each half prints its output when it ends; either failing fails the target.
 test: setup
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadfile --durations=30 tests/unit tests/integration
-	$(MAKE) lint sanity
+	@$(MAKE) -j2 --output-sync=recurse test-pytest test-checks
+
+test-pytest: setup
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup --durations=30 tests/unit tests/integration
+
+test-checks: setup
+	$(MAKE) lint sanity molecule
+
+# The molecule scenarios (extensions/molecule, docs/molecule.md). The default scenario starts an AWS emulator and a
+# PostgreSQL of their own for the run; destroying it first stops whatever an interrupted earlier run left behind.
+molecule: setup
+	$(BIN)/molecule destroy -s default
+	$(BIN)/molecule test --all
 
 lint: setup
 	$(BIN)/yamllint --strict .
@@ -113,10 +129,21 @@ lint: setup
 	TERRAFORM=$(TERRAFORM) tools/terraform-validate
 	$(BIN)/checkov --quiet --compact --framework terraform -d terraform
 	$(BIN)/python -m diagrams --check
+	$(BIN)/python -m configref --check
 
 # The pictures in docs/architecture.md and the README, generated from the inventories' component graphs.
 diagrams: venv
 	$(BIN)/python -m diagrams
+
+# docs/configuration.md, generated from the roles' argument specs and the inventories' group_vars.
+docs: venv
+	$(BIN)/python -m configref
+
+# CHANGELOG.rst from changelogs/fragments. The fragments are kept (changelogs/config.yaml: keep_fragments), so this
+# rebuilds the release of galaxy.yml's version from them: a new or edited fragment only needs `make changelog`.
+changelog: setup
+	$(BIN)/antsibull-changelog release --reload-plugins --refresh-fragments
+	@rm -f changelogs/.plugin-cache.yaml
 
 # ansible-test needs the collection at .../ansible_collections/shipyard/aws as a real directory, so it
 # runs on a fresh copy of the files git would ship (tracked and new, not ignored), in a git repository

@@ -1,0 +1,1 @@
+../../../../../terraform/shared/component.tf
