@@ -5,9 +5,10 @@ one module per concern (each bullet names its module), as WSGI middleware around
 patching the code under test:
 
 * ``GET /_shipyard/requests`` lists every AWS request the emulator received (service, operation, method,
-  path, user agent, the signing access key and the ``X-Amz-Security-Token`` header), oldest first; ``DELETE /_shipyard/requests`` empties the list. Tests use it to prove
-  that bad input fails *before any AWS call* and that modules send the collection's user agent (``RequestLog``,
-  ``middleware.py``).
+  path, user agent, the signing access key and the ``X-Amz-Security-Token`` header), oldest first;
+  ``DELETE /_shipyard/requests`` empties the list. Tests use it to prove that bad input fails *before any AWS call*,
+  that modules send the collection's user agent and that temporary credentials travel with their session token
+  (``RequestLog``, ``middleware.py``).
 * ``GET /_shipyard/health`` answers ``{"status": "ok"}`` once the server is up (``middleware.py``).
 * ``PUT /_shipyard/delays`` with ``{"operation": "PutParameter", "seconds": 30}`` makes every later request for that
   operation wait that long before moto answers; ``DELETE /_shipyard/delays`` removes all delays. The emulator
