@@ -87,6 +87,9 @@ def test_the_timeline_shows_each_wave_side_by_side(local_site):
     for one in first_wave:
         for other in first_wave:
             assert one["started"] < other["started"] + other["seconds"], "the first wave's components overlap in time"
+    images = [c for c in report["phases"][PHASES.index("images")]["components"] if c["kind"] == "image"]
+    assert {c["name"] for c in images} == {"web", "api"}
+    assert all(c["result"] == "built" and c["seconds"] > 0 for c in images), images
     later = [c for c in terraform if c["wave"] > 1]
     assert min(c["started"] for c in later) >= max(c["started"] for c in first_wave)
 
