@@ -84,7 +84,8 @@ class ActionModule(ActionBase):
                 if not status.get("finished"):
                     continue
                 seconds = time.monotonic() - started
-                results[index] = {"failed": False, **status, "item": job, "finished": True, "seconds": round(seconds, 1)}
+                results[index] = {"failed": False, **status, "item": job, "finished": True, "seconds": round(seconds, 1),
+                                  "finished_at": round(time.time(), 3)}
                 del pending[index]
                 display.display(progress_line(label, args["phase"], status, seconds))
                 if args["cleanup"]:

@@ -84,9 +84,13 @@ def _error_text(result, count=10):
 
 
 def _finished_at(*results):
-    """When the last of these async jobs finished: its results file was last written then."""
+    """When the last of these async jobs finished: as async_jobs saw it (finished_at), else when its results file
+    was last written (async_status)."""
     times = []
     for result in results:
+        if isinstance(result, dict) and result.get("finished_at"):
+            times.append(float(result["finished_at"]))
+            continue
         try:
             times.append(os.path.getmtime(result["results_file"]))
         except (KeyError, TypeError, OSError):

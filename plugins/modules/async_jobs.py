@@ -93,7 +93,8 @@ EXAMPLES = r"""
 RETURN = r"""
 job_results:
   description:
-    - One result per job, in the order of O(jobs); each is the job's own result plus C(item), C(finished) and C(seconds).
+    - One result per job, in the order of O(jobs); each is the job's own result plus C(item), C(finished), C(seconds)
+      (since the wait began) and, for a finished job, C(finished_at) (the Unix time the wait saw it finished).
     - Deliberately not named C(results), which Ansible treats as loop items and prints even under C(no_log).
   returned: always
   type: list

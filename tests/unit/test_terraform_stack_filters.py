@@ -529,6 +529,17 @@ def test_seconds_without_a_results_file_run_until_now():
     assert 99.0 <= seconds <= 110.0
 
 
+def test_seconds_of_each_component_run_until_async_jobs_saw_its_own_job_finish():
+    # async_jobs removes the job files and records when it saw each job finish: components of one batch that ended
+    # at different times keep their own durations (not the batch's).
+    quick, slow = comp("ecr"), comp("storage")
+    quick_plan, slow_plan = plan_result(quick, finished_at=STARTED + 3), plan_result(slow, finished_at=STARTED + 20)
+    quick_summary, slow_summary = summary_result(quick_plan, add=1), summary_result(slow_plan, add=1)
+    applies = [apply_result(quick_summary, finished_at=STARTED + 7), apply_result(slow_summary, finished_at=STARTED + 63)]
+    rows = run([quick, slow], [quick_plan, slow_plan], [quick_summary, slow_summary], applies)["rows"]
+    assert [(row["name"], row["seconds"], row["started"]) for row in rows] == [("ecr", 7.0, STARTED), ("storage", 63.0, STARTED)]
+
+
 def test_seconds_accept_started_as_a_string(tmp_path):
     component = comp("a")
     plan = plan_result(component, results_file=results_file(tmp_path, "plan", STARTED + 5))
