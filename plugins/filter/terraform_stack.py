@@ -12,6 +12,7 @@ import re
 import time
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.shipyard.aws.plugins.module_utils.terraform_plan import stream_errors, stream_messages, summarize_plan_stream
 
 SENSITIVE = "(sensitive)"
 _COLUMNS = ("component", "result", "add", "change", "replace", "destroy", "seconds")
@@ -79,7 +80,10 @@ def stack_table(rows):
 def _error_text(result, count=10):
     message = str(result.get("msg") or "")
     if "STDERR:" in message:  # community.general.terraform's plan failure: STDOUT ... STDERR ... COMMAND (with -var values)
-        message = message.split("STDERR:", 1)[1].split("\nCOMMAND:", 1)[0]
+        stdout = message.split("STDOUT:", 1)[-1].split("\nSTDERR:", 1)[0]
+        stderr = message.split("STDERR:", 1)[1].split("\nCOMMAND:", 1)[0]
+        # Planned with -json, Terraform prints its errors as JSON diagnostics on stdout.
+        message = "\n".join(stream_errors(stdout) + [stderr])
     return last_error_lines(message or result.get("stderr", ""), count)
 
 
@@ -194,6 +198,23 @@ def stack_reusable_plans(batch, ahead, rows, components=None):
     return reusable
 
 
+def stack_plan_summaries(plans):
+    """What each successful plan of a batch would do, from the messages `terraform plan -json` printed while it
+    planned -> [{item: component, has_changes, counts, resources, outputs_changed}]."""
+    summaries = []
+    for plan in plans or []:
+        if plan.get("failed"):
+            continue
+        component = plan["item"]["item"]
+        if not any(message["type"] == "version" for message in stream_messages(plan.get("stdout"))):
+            raise AnsibleFilterError(
+                f"the plan of {component['name']} printed no JSON messages: it was not run with -json "
+                "(the role sets TF_CLI_ARGS_plan=-json; does something else set TF_CLI_ARGS_plan?)"
+            )
+        summaries.append({"item": component, **summarize_plan_stream(plan["stdout"])})
+    return summaries
+
+
 def stack_batch_result(batch, plans, summaries, applies, wave, started, state="present", check_mode=False,
                        data_root="", components_root="", binary="terraform", waiting=None, reused=None):
     """Fold one batch's async results into report rows, the components' outputs, and whether any failed.
@@ -222,9 +243,6 @@ def stack_batch_result(batch, plans, summaries, applies, wave, started, state="p
             row["result"] = "would destroy" if check_mode else "destroyed"
             row["counts"] = {"add": 0, "change": 0, "replace": 0, "destroy": count}
         else:
-            if summary is None:  # Terraform said "No changes." (the role counts only the other plans)
-                summary = {"has_changes": False, "resources": [],
-                           "counts": dict.fromkeys(("add", "change", "replace", "destroy", "forget", "import", "outputs"), 0)}
             row["counts"], row["resources"] = summary["counts"], summary["resources"]
             source = plan
             if not summary["has_changes"]:
@@ -309,6 +327,7 @@ class FilterModule:
             "terraform_error_lines": last_error_lines,
             "stack_table": stack_table,
             "stack_batch_result": stack_batch_result,
+            "stack_plan_summaries": stack_plan_summaries,
             "stack_status_line": stack_status_line,
             "stack_status_lines": stack_status_lines,
             "stack_skipped_rows": stack_skipped_rows,

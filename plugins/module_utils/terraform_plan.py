@@ -3,9 +3,12 @@
 # Copyright: (c) 2026, shipyard.aws maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Read the JSON form of a Terraform plan (terraform show -json) into counts and addresses."""
+"""Read a Terraform plan into counts and addresses: its JSON form (terraform show -json), or the messages
+`terraform plan -json` prints while it plans."""
 
 from __future__ import annotations
+
+import json
 
 _KIND = {
     ("create",): "add",
@@ -51,3 +54,77 @@ def summarize_plan(plan):
         "resources": resources,
         "outputs_changed": outputs_changed,
     }
+
+
+# The same kinds from Terraform's machine-readable UI (`plan -json`), whose planned_change messages carry one
+# action per resource instance. "move" alone changes no infrastructure, as a no-op with a previous address does above.
+_STREAM_KIND = {
+    "create": "add",
+    "update": "change",
+    "replace": "replace",
+    "delete": "destroy",
+    "remove": "forget",
+    "import": "import",
+}
+_STREAM_NOTHING = {"noop", "read", "move"}
+
+
+def stream_messages(text):
+    """The JSON messages of `terraform plan -json` (one per line); any other line is left out."""
+    messages = []
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict) and "type" in message:
+            messages.append(message)
+    return messages
+
+
+def summarize_plan_stream(text):
+    """Counts and addresses, like summarize_plan, read from the messages `terraform plan -json` printed while it
+    planned: no second Terraform process (`show -json` loads every provider's schema again)."""
+    counts = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "outputs": 0}
+    resources = {}
+    outputs_changed = set()
+    for message in stream_messages(text):
+        if message["type"] == "planned_change":
+            change = message.get("change") or {}
+            action = change.get("action", "")
+            if action in _STREAM_NOTHING:
+                continue
+            address = (change.get("resource") or {}).get("addr", "")
+            resources[address] = {"address": address, "action": _STREAM_KIND.get(action, "change")}
+        elif message["type"] == "outputs":
+            outputs_changed.update(name for name, output in (message.get("outputs") or {}).items()
+                                   if output.get("action", "noop") != "noop")
+    for resource in resources.values():
+        counts[resource["action"]] += 1
+    counts["outputs"] = len(outputs_changed)
+    return {
+        "has_changes": any(counts.values()),
+        "counts": counts,
+        "resources": sorted(resources.values(), key=lambda item: item["address"]),
+        "outputs_changed": sorted(outputs_changed),
+    }
+
+
+def stream_errors(text):
+    """Terraform's error diagnostics from `-json` output as the lines it would have printed without -json."""
+    lines = []
+    for message in stream_messages(text):
+        diagnostic = message.get("diagnostic") or {}
+        if message["type"] != "diagnostic" or diagnostic.get("severity") != "error":
+            continue
+        lines.append(f"Error: {diagnostic.get('summary', '')}".rstrip())
+        snippet = diagnostic.get("snippet") or {}
+        where = diagnostic.get("range") or {}
+        if where.get("filename"):
+            context = f", in {snippet['context']}" if snippet.get("context") else ""
+            lines.append(f"on {where['filename']} line {(where.get('start') or {}).get('line', '?')}{context}:")
+        lines.extend(str(diagnostic.get("detail") or "").splitlines())
+    return lines

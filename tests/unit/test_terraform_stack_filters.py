@@ -15,6 +15,7 @@ from ansible_collections.shipyard.aws.plugins.filter.terraform_stack import (
     output_values,
     public_outputs,
     stack_batch_result,
+    stack_plan_summaries,
     stack_plan_ahead,
     stack_plans_by_component,
     stack_report,
@@ -122,6 +123,7 @@ def test_the_filters_are_exposed_under_their_names():
         "terraform_error_lines": last_error_lines,
         "stack_table": stack_table,
         "stack_batch_result": stack_batch_result,
+        "stack_plan_summaries": stack_plan_summaries,
         "stack_status_line": stack_status_line,
         "stack_status_lines": stack_status_lines,
         "stack_skipped_rows": stack_skipped_rows,
@@ -591,15 +593,6 @@ def test_the_report_lists_the_error_lines_of_each_failure_after_the_table():
 
 
 # what the role adds on top ------------------------------------------------------------------------------------------
-
-
-def test_a_plan_terraform_calls_empty_needs_no_summary_and_is_unchanged():
-    component = comp("a")
-    plan = plan_result(component, stdout="No changes. Your infrastructure matches the configuration.", outputs=tf_outputs(v="1"))
-    result = run([component], [plan], summaries=[], applies=[])
-    row = only_row(result)
-    assert row["result"] == "unchanged" and not any(row["counts"].values())
-    assert result["outputs"] == {"a": {"v": "1"}}
 
 
 def test_status_lines_list_planned_resources_only_in_diff_mode():
