@@ -21,24 +21,29 @@ _KIND = {
     ("create", "forget"): "replace",
 }
 _NOTHING = {(), ("no-op",), ("read",)}
+_COUNTS = ("add", "change", "replace", "destroy", "forget", "import", "move", "outputs")
 
 
-def action_kind(actions, importing=False):
-    """add / change / replace / destroy / forget / import, or None for no-op and read."""
+def action_kind(actions, importing=False, moved=False):
+    """add / change / replace / destroy / forget / import / move, or None for no-op and read. An import or a move
+    alone (a no-op at a new address) changes only the state, but it is applied, or every plan would propose it again."""
     actions = tuple(actions)
     if actions in _NOTHING:
-        return "import" if importing and actions == ("no-op",) else None
+        if actions == ("no-op",) and importing:
+            return "import"
+        return "move" if actions == ("no-op",) and moved else None
     # Any action this table does not know yet is still a change: never let a plan be skipped for being new.
     return _KIND.get(actions, "change")
 
 
 def summarize_plan(plan):
-    counts = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "outputs": 0}
+    counts = dict.fromkeys(_COUNTS, 0)
     resources = []
     for change in plan.get("resource_changes") or []:
         details = change.get("change", {})
         actions = details.get("actions", [])
-        kind = action_kind(actions, importing=bool(details.get("importing")))
+        kind = action_kind(actions, importing=bool(details.get("importing")),
+                           moved=change.get("previous_address", change["address"]) != change["address"])
         if kind is None:
             continue
         counts[kind] += 1
@@ -57,7 +62,7 @@ def summarize_plan(plan):
 
 
 # The same kinds from Terraform's machine-readable UI (`plan -json`), whose planned_change messages carry one
-# action per resource instance. "move" alone changes no infrastructure, as a no-op with a previous address does above.
+# action per resource instance.
 _STREAM_KIND = {
     "create": "add",
     "update": "change",
@@ -65,8 +70,9 @@ _STREAM_KIND = {
     "delete": "destroy",
     "remove": "forget",
     "import": "import",
+    "move": "move",
 }
-_STREAM_NOTHING = {"noop", "read", "move"}
+_STREAM_NOTHING = {"noop", "read"}
 
 
 def stream_messages(text):
@@ -88,7 +94,7 @@ def stream_messages(text):
 def summarize_plan_stream(text):
     """Counts and addresses, like summarize_plan, read from the messages `terraform plan -json` printed while it
     planned: no second Terraform process (`show -json` loads every provider's schema again)."""
-    counts = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "outputs": 0}
+    counts = dict.fromkeys(_COUNTS, 0)
     resources = {}
     outputs_changed = set()
     for message in stream_messages(text):

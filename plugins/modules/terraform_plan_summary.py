@@ -84,12 +84,21 @@ counts:
     destroy:
       description: Resources to destroy.
       type: int
+    forget:
+      description: Resources to remove from the state only (C(removed) blocks with C(destroy = false)).
+      type: int
+    import:
+      description: Resources to import, with no other change.
+      type: int
+    move:
+      description: Resources that only move to a new address (C(moved) blocks); the move lands in the state on apply.
+      type: int
     outputs:
       description: Root outputs whose value would change.
       type: int
-  sample: {"add": 1, "change": 0, "replace": 1, "destroy": 0, "outputs": 2}
+  sample: {"add": 1, "change": 0, "replace": 1, "destroy": 0, "forget": 0, "import": 0, "move": 0, "outputs": 2}
 resources:
-  description: Every resource with a planned action other than no-op or read.
+  description: Every resource with a planned action other than a no-op at its own address or a read.
   returned: success
   type: list
   elements: dict

@@ -84,7 +84,7 @@ class Root:
 
 
 def counts(**changed):
-    return {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "outputs": 0, **changed}
+    return {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "move": 0, "outputs": 0, **changed}
 
 
 @pytest.fixture
@@ -134,3 +134,15 @@ def test_a_converged_root_has_no_changes_and_the_plan_file_can_be_removed(root):
     assert summary["has_changes"] is False
     assert summarize_plan_stream(stream)["has_changes"] is False
     assert not (root.project / "plan.tfplan").exists()
+
+
+def test_a_moved_block_alone_is_a_change_to_apply(root):
+    root.plan(value="a")
+    root.apply()
+    renamed = ROOT.replace('resource "terraform_data" "kept"', 'resource "terraform_data" "renamed"')
+    (root.project / "main.tf").write_text(renamed + '\nmoved {\n  from = terraform_data.kept\n  to   = terraform_data.renamed\n}\n')
+    stream = root.plan(value="a")
+    summary = root.summary()
+    assert summary["counts"] == counts(move=1)
+    assert summary["resources"][0]["address"] == "terraform_data.renamed"
+    assert summarize_plan_stream(stream)["counts"] == summary["counts"]

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.shipyard.aws.plugins.filter.terraform_stack import stack_batch_result, stack_plan_summaries
 from ansible_collections.shipyard.aws.plugins.module_utils.terraform_plan import stream_errors, summarize_plan_stream
 
-ZERO = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "outputs": 0}
+ZERO = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "move": 0, "outputs": 0}
 VERSION = {"@level": "info", "@message": "Terraform 1.11.4", "terraform": "1.11.4", "type": "version", "ui": "1.2"}
 
 
@@ -78,8 +78,14 @@ def test_an_action_this_code_does_not_know_yet_is_still_a_change():
     assert summarize_plan_stream(stream(change("a.b", "transmogrify")))["counts"] == counts(change=1)
 
 
-@pytest.mark.parametrize("action", ["noop", "read", "move"])
-def test_no_ops_reads_and_moves_alone_change_no_infrastructure(action):
+def test_a_move_alone_is_applied_or_every_plan_would_propose_it_again():
+    summary = summarize_plan_stream(stream(change("aws_s3_bucket.renamed", "move")))
+    assert summary["counts"] == counts(move=1)
+    assert summary["has_changes"] is True
+
+
+@pytest.mark.parametrize("action", ["noop", "read"])
+def test_no_ops_and_reads_change_nothing(action):
     summary = summarize_plan_stream(stream(change("a.b", action)))
     assert summary == {"has_changes": False, "counts": ZERO, "resources": [], "outputs_changed": []}
 

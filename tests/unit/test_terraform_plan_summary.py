@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.shipyard.aws.plugins.module_utils.terraform_plan import action_kind, summarize_plan
 
-ZERO = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "outputs": 0}
+ZERO = {"add": 0, "change": 0, "replace": 0, "destroy": 0, "forget": 0, "import": 0, "move": 0, "outputs": 0}
 
 
 def resource(address, *actions, **change):
@@ -216,6 +216,16 @@ def test_a_plan_that_only_imports_a_resource_has_changes():
 def test_a_plan_that_only_forgets_a_resource_has_changes():
     summary = summarize_plan(plan(resource("aws_s3_bucket.released", "forget")))
     assert summary["has_changes"] is True
+
+
+def test_a_plan_that_only_moves_a_resource_has_changes():
+    summary = summarize_plan(plan(resource("aws_s3_bucket.renamed", "no-op") | {"previous_address": "aws_s3_bucket.old"}))
+    assert summary["counts"]["move"] == 1
+    assert summary["has_changes"] is True
+
+
+def test_a_no_op_at_its_own_address_is_no_move():
+    assert summarize_plan(plan(resource("aws_s3_bucket.same", "no-op") | {"previous_address": "aws_s3_bucket.same"}))["has_changes"] is False
 
 
 def test_an_import_is_counted_as_import():
