@@ -12,7 +12,7 @@ import re
 import time
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.shipyard.aws.plugins.module_utils.terraform_plan import stream_errors, stream_messages, summarize_plan_stream
+from ansible_collections.shipyard.aws.plugins.module_utils.terraform_plan import stream_errors, stream_messages, summarize_plan_messages
 
 SENSITIVE = "(sensitive)"
 _COLUMNS = ("component", "result", "add", "change", "replace", "destroy", "seconds")
@@ -206,12 +206,13 @@ def stack_plan_summaries(plans):
         if plan.get("failed"):
             continue
         component = plan["item"]["item"]
-        if not any(message["type"] == "version" for message in stream_messages(plan.get("stdout"))):
+        messages = stream_messages(plan.get("stdout"))
+        if not any(message["type"] == "version" for message in messages):
             raise AnsibleFilterError(
                 f"the plan of {component['name']} printed no JSON messages: it was not run with -json "
                 "(the role sets TF_CLI_ARGS_plan=-json; does something else set TF_CLI_ARGS_plan?)"
             )
-        summaries.append({"item": component, **summarize_plan_stream(plan["stdout"])})
+        summaries.append({"item": component, **summarize_plan_messages(messages)})
     return summaries
 
 

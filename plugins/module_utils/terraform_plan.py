@@ -94,10 +94,15 @@ def stream_messages(text):
 def summarize_plan_stream(text):
     """Counts and addresses, like summarize_plan, read from the messages `terraform plan -json` printed while it
     planned: no second Terraform process (`show -json` loads every provider's schema again)."""
+    return summarize_plan_messages(stream_messages(text))
+
+
+def summarize_plan_messages(messages):
+    """summarize_plan_stream for messages already read with stream_messages."""
     counts = dict.fromkeys(_COUNTS, 0)
     resources = {}
     outputs_changed = set()
-    for message in stream_messages(text):
+    for message in messages:
         if message["type"] == "planned_change":
             change = message.get("change") or {}
             action = change.get("action", "")
