@@ -77,7 +77,8 @@ def survey_answers(template, chosen=None) -> dict:
             answer = chosen[question["variable"]]
             offered = question.get("choices") or []
             offered = offered.split("\n") if isinstance(offered, str) else offered
-            assert not offered or set(answer) <= set(offered), f"{answer} is not among {offered}"
+            given = answer if isinstance(answer, list) else [answer]
+            assert not offered or set(given) <= set(offered), f"{answer} is not among {offered}"
             answers[question["variable"]] = answer
             continue
         default = question.get("default")
@@ -91,7 +92,7 @@ def survey_answers(template, chosen=None) -> dict:
     return answers
 
 
-def private_data_dir(root, template, local_site, inventory) -> dict:
+def private_data_dir(root, template, answers, local_site, inventory) -> dict:
     """Lay out the job's private data directory as AWX does; returns the extra vars written."""
     (root / "project").symlink_to(REPO_ROOT, target_is_directory=True)
     (root / "inventory").mkdir()
@@ -101,7 +102,7 @@ def private_data_dir(root, template, local_site, inventory) -> dict:
     (root / "env").mkdir()
     (root / "artifacts").mkdir()
     extra_vars = {
-        **survey_answers(template, ANSWERS.get(template["playbook"].split("/")[-1].removesuffix(".yml"))),
+        **survey_answers(template, answers),
         **local_site.extra_vars,
         # The inventory's own emulator keys step aside, so the credential's keys (the environment) are used.
         "shipyard_aws_access_key": "",
@@ -123,7 +124,7 @@ def private_data_dir(root, template, local_site, inventory) -> dict:
 
 def run_template(name, templates, local_site, inventory, tmp_path):
     template = templates[name]
-    private_data_dir(tmp_path, template, local_site, inventory)
+    private_data_dir(tmp_path, template, ANSWERS.get(name), local_site, inventory)
     local_site.emulator.clear_requests()
     started = time.monotonic()
     runner = ansible_runner.run(private_data_dir=str(tmp_path), playbook=template["playbook"], quiet=True,
