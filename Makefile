@@ -99,8 +99,12 @@ demo: local-up
 unit: setup
 	$(BIN)/python -m pytest tests/unit
 
+# How pytest spreads the integration tests over workers: by group (tests/integration/conftest.py names the groups and
+# puts the longest first; --no-loadscope-reorder keeps that order). PYTEST_WORKERS: see `test` below.
+PYTEST_PARALLEL = -n $${PYTEST_WORKERS:-3} --dist loadgroup --no-loadscope-reorder
+
 integration: setup
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-3} --dist loadgroup --no-loadscope-reorder tests/integration
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) tests/integration
 
 # The whole suite: pytest, and beside it the checks (lint, sanity, the molecule scenarios). Much of pytest's time is
 # Terraform's provider waiting on the emulator (its fixed delays and polls), which leaves cores for the checks, and
@@ -116,7 +120,7 @@ test: setup
 test-pytest test-checks integration unit: export GOGC = 400
 
 test-pytest: setup
-	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-3} --dist loadgroup --no-loadscope-reorder --durations=30 tests/unit tests/integration
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --durations=30 tests/unit tests/integration
 
 test-checks: setup
 	$(MAKE) lint sanity molecule
